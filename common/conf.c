@@ -195,23 +195,31 @@ out:
 	return r;
 }
 
-/* conf_load - read a whole file (bounded) and parse it */
-int conf_load(const char *path, struct conf **conf_r,
-	      struct sbuf *warnings_r, struct sbuf *err)
+/* conf_read_file - read a whole regular file of at most CONF_MAX_FILE bytes */
+int conf_read_file(const char *path, struct sbuf *data, mode_t *mode_r,
+		   struct sbuf *err)
 {
-	struct sbuf *text = sbuf_new_max(4096, CONF_MAX_FILE);
-	char buf[8192];
+	struct stat st;
+	char chunk[8192]; /* fixed: I/O buffer, not peer data */
 	ssize_t n;
-	int fd, r = -1;
+	int fd, ret = -1;
 
-	*conf_r = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
 		sbuf_printf(err, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		sbuf_printf(err, "stat %s: %s", path, strerror(errno));
 		goto out;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		sbuf_printf(err, "%s: not a regular file", path);
+		goto out;
+	}
+	if (mode_r != NULL)
+		*mode_r = st.st_mode;
 	for (;;) {
-		n = read(fd, buf, sizeof(buf));
+		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -220,18 +228,31 @@ int conf_load(const char *path, struct conf **conf_r,
 		}
 		if (n == 0)
 			break;
-		if (sbuf_append(text, buf, (size_t)n) < 0) {
+		if (sbuf_append(data, chunk, (size_t)n) < 0) {
 			sbuf_printf(err, "%s: file larger than %u bytes", path,
 				    CONF_MAX_FILE);
 			goto out;
 		}
 	}
-	r = conf_parse(sbuf_cstr(text), sbuf_len(text), path, conf_r,
-		       warnings_r, err);
+	ret = 0;
 out:
-	if (fd >= 0)
-		close(fd);
-	wipe_bytes(buf, sizeof(buf));
+	close(fd);
+	wipe_bytes(chunk, sizeof(chunk)); /* it may have held a password */
+	return ret;
+}
+
+/* conf_load - read a whole file (bounded) and parse it */
+int conf_load(const char *path, struct conf **conf_r,
+	      struct sbuf *warnings_r, struct sbuf *err)
+{
+	struct sbuf *text = sbuf_new_max(4096, CONF_MAX_FILE);
+	int r = -1;
+
+	*conf_r = NULL;
+	if (conf_read_file(path, text, NULL, err) == 0)
+		r = conf_parse(sbuf_cstr(text), sbuf_len(text), path, conf_r,
+			       warnings_r, err);
+	/* the text may hold a password */
 	sbuf_free_secret(&text);
 	return r;
 }

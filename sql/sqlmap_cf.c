@@ -268,50 +268,6 @@ out:
 	return ret;
 }
 
-/* cf_read - read a whole regular file of at most CONF_MAX_FILE bytes */
-static int cf_read(const char *path, struct sbuf *data, mode_t *mode_r,
-		   struct sbuf *err)
-{
-	struct stat st;
-	char chunk[8192]; /* fixed: I/O buffer, not peer data */
-	ssize_t n;
-	int fd, ret = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		sbuf_printf(err, "open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		sbuf_printf(err, "stat %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		sbuf_printf(err, "%s: not a regular file", path);
-		goto out;
-	}
-	*mode_r = st.st_mode;
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			sbuf_printf(err, "read %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (sbuf_append(data, chunk, (size_t)n) < 0) {
-			sbuf_printf(err, "%s: file larger than %u bytes", path,
-				    CONF_MAX_FILE);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
 /* sqlmap_cf_load - read and parse a .cf file */
 int sqlmap_cf_load(const char *path, enum sqlmap_cf_type type,
 		   struct sqlmap_cf **cf_r, struct sbuf *warnings_r,
@@ -322,7 +278,7 @@ int sqlmap_cf_load(const char *path, enum sqlmap_cf_type type,
 	int ret = -1;
 
 	*cf_r = NULL;
-	if (cf_read(path, data, &mode, err) < 0)
+	if (conf_read_file(path, data, &mode, err) < 0)
 		goto out;
 	if (sqlmap_cf_parse(sbuf_cstr(data), sbuf_len(data), path, type, cf_r,
 			    warnings_r, err) < 0)

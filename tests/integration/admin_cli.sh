@@ -112,6 +112,7 @@ suite() {
 	expect 65 "$PW" mailbox add bob@nowhere.example --password-stdin <"$work/pw"
 	expect 65 "$PW" mailbox add 'a..b@example.com' --password-stdin <"$work/pw"
 	expect 65 "$PW" mailbox add 'no-at-sign' --password-stdin <"$work/pw"
+	expect 65 "$PW" mailbox add 'a/b@example.com' --password-stdin <"$work/pw"  # names a directory
 	expect 65 "$PW" mailbox add carol@example.com --password-stdin </dev/null
 	expect 64 "$PW" mailbox add carol@example.com --scheme MD5-CRYPT \
 		--password-stdin <"$work/pw"
