@@ -106,6 +106,11 @@ static int sock_set_host(const char *h, size_t n, bool ipv6,
 		sbuf_printf(err, "host longer than %d bytes", SOCK_HOST_MAX);
 		return -1;
 	}
+	/* brackets are for IPv6: "[host%x]" must not smuggle in '%' or '_' */
+	if (ipv6 && memchr(h, ':', n) == NULL) {
+		sbuf_append_str(err, "an address in brackets must be IPv6");
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		if (!sock_is_host_char((unsigned char)h[i], ipv6)) {
 			sbuf_append_str(err, "bad character in host");

@@ -107,7 +107,10 @@ static const struct bad_case bad_cases[] = {
 	{"ho$t:25", "bad character"},
 	{"inet:25@a@b", "bad character"},
 	{"[::1%eth0/x]:25", "bad character"},
-	{"[*]:25", "bad character"},
+	{"[*]:25", "must be IPv6"},
+	/* found by fuzz_sock: its canonical form did not parse */
+	{"[.............%...A]:6", "must be IPv6"},
+	{"inet:25@[host_x]", "must be IPv6"},
 };
 
 Test(sock, parse_good_specs)
