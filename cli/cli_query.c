@@ -72,8 +72,8 @@ static int query_usage(FILE *fp, int status)
  * query_fatal - "postwarden: fatal: ..." on stderr, then exit with status
  * (never 1, which means "not found"). Output already printed is flushed.
  */
-static void query_fatal(int status, const char *fmt, ...) ATTR_PRINTF(2, 3)
-	ATTR_NORETURN;
+static void query_fatal(int status, const char *fmt, ...)
+    ATTR_PRINTF(2, 3) ATTR_NORETURN;
 
 static void query_fatal(int status, const char *fmt, ...)
 {
@@ -96,17 +96,28 @@ static void query_check_type(const char *spec)
 	size_t i;
 
 	if (colon == NULL || colon == spec) {
-		query_fatal(CLI_EXIT_CONFIG, "table \"%s\": no table type; "
-			    "use mysql:/path.cf or sqlite:/path.cf", spec);
+		query_fatal(CLI_EXIT_CONFIG,
+			    "table \"%s\": no table type; "
+			    "use mysql:/path.cf or sqlite:/path.cf",
+			    spec);
 	}
 	len = (size_t)(colon - spec);
 	for (i = 0; i < sizeof(query_types) / sizeof(query_types[0]); i++)
 		if (strlen(query_types[i]) == len &&
 		    strncmp(spec, query_types[i], len) == 0)
 			return;
-	query_fatal(CLI_EXIT_CONFIG, "table \"%s\": unsupported table type "
-		    "\"%.*s\"; supported: mysql, sqlite", spec, (int)len,
-		    spec);
+	query_fatal(CLI_EXIT_CONFIG,
+		    "table \"%s\": unsupported table type "
+		    "\"%.*s\"; supported: mysql, sqlite",
+		    spec, (int)len, spec);
+}
+
+/* query_names_table - whether sqlmap's message already starts "spec:" */
+static bool query_names_table(const char *msg, const char *spec)
+{
+	size_t n = strlen(spec);
+
+	return strncmp(msg, spec, n) == 0 && msg[n] == ':';
 }
 
 /*
@@ -120,8 +131,8 @@ static bool query_one(struct query_ctx *ctx, const char *key)
 	for (i = 0; i < ctx->map_count; i++) {
 		sbuf_reset(ctx->value);
 		sbuf_reset(ctx->err);
-		switch (sqlmap_lookup(ctx->maps[i], key, ctx->value,
-				      ctx->err)) {
+		switch (
+		    sqlmap_lookup(ctx->maps[i], key, ctx->value, ctx->err)) {
 		case SQLMAP_FOUND:
 			/* postmap warns, and still prints (dict.c) */
 			if (sbuf_is_empty(ctx->value)) {
@@ -137,12 +148,15 @@ static bool query_one(struct query_ctx *ctx, const char *key)
 			break;
 		case SQLMAP_TEMPFAIL:
 		default:
-			query_fatal(CLI_EXIT_TEMPFAIL,
-				    "table %s: query error: %s",
-				    sqlmap_name(ctx->maps[i]),
-				    sbuf_is_empty(ctx->err)
-					    ? "unknown error"
-					    : sbuf_cstr(ctx->err));
+			if (query_names_table(sbuf_cstr(ctx->err),
+					      sqlmap_name(ctx->maps[i])))
+				query_fatal(CLI_EXIT_TEMPFAIL, "table %s",
+					    sbuf_cstr(ctx->err));
+			query_fatal(
+			    CLI_EXIT_TEMPFAIL, "table %s: query error: %s",
+			    sqlmap_name(ctx->maps[i]),
+			    sbuf_is_empty(ctx->err) ? "unknown error"
+						    : sbuf_cstr(ctx->err));
 		}
 	}
 	return false;
@@ -232,8 +246,8 @@ int cli_query_main(int argc, char **argv)
 		}
 	}
 	if (key == NULL || optind >= argc) {
-		log_warn("query: %s", key == NULL ? "-q key is required"
-						  : "no table given");
+		log_warn("query: %s",
+			 key == NULL ? "-q key is required" : "no table given");
 		return query_usage(stderr, CLI_EXIT_USAGE);
 	}
 
@@ -247,11 +261,15 @@ int cli_query_main(int argc, char **argv)
 		query_check_type(argv[i]);
 		sbuf_reset(ctx.err);
 		*mp = sqlmap_open(argv[i], flags, ctx.err);
+		if (*mp == NULL &&
+		    query_names_table(sbuf_cstr(ctx.err), argv[i]))
+			query_fatal(CLI_EXIT_CONFIG, "table %s",
+				    sbuf_cstr(ctx.err));
 		if (*mp == NULL)
 			query_fatal(CLI_EXIT_CONFIG, "table %s: %s", argv[i],
 				    sbuf_is_empty(ctx.err)
-					    ? "cannot open"
-					    : sbuf_cstr(ctx.err));
+					? "cannot open"
+					: sbuf_cstr(ctx.err));
 	}
 
 	if (strcmp(key, "-") == 0)

@@ -11,9 +11,11 @@ BUILD="autoconf automake libtool pkg-config make gcc clang
 # Real peers the tests run against.
 PEERS="postfix postfix-mysql postfix-sqlite mariadb-server mariadb-client
 	sqlite3 swaks python3"
+# Benchmarks (bench/).
+BENCH="hyperfine"
 
 missing=""
-for p in $BUILD $PEERS; do
+for p in $BUILD $PEERS $BENCH; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

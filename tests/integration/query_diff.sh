@@ -13,7 +13,8 @@
 # $top_builddir/cli/postwarden), srcdir (for mariadb.sh), POSTMAP,
 # QUERY_DIFF_SMTPUTF8 (yes|no: the postmap side's smtputf8_enable, which
 # decides how non-ASCII keys are folded; default yes, as on a Debian
-# main.cf with compatibility_level 3.6), QUERY_DIFF_VERBOSE=1.
+# main.cf with compatibility_level 3.6), QUERY_DIFF_VERBOSE=1,
+# QUERY_DIFF_KEEP=1 (keep the work directory).
 # Exit: 0 all equal, 1 mismatch, 77 skipped, 99 harness error.
 
 set -u
@@ -43,7 +44,11 @@ command -v sqlite3 >/dev/null 2>&1 || skip "sqlite3 not found"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/pwqd.XXXXXX") || die "mktemp failed"
 cleanup_work() {
-	[ -n "${W:-}" ] && rm -rf "$W"
+	if [ "${QUERY_DIFF_KEEP:-0}" = 1 ]; then
+		echo "query_diff: kept $W" >&2
+	elif [ -n "${W:-}" ]; then
+		rm -rf "$W"
+	fi
 }
 
 # --- the Postfix side: a private config directory -------------------
@@ -492,6 +497,30 @@ query = SELECT v FROM kv WHERE k='%u' ORDER BY id
 domain = !catchall.example $W/domains.txt EXAMPLE.NET
 EOF
 
+# A table in the domain list (type:table in a Postfix match list).
+both domlist <<'EOF'
+query = SELECT name FROM dom WHERE name='%s'
+EOF
+both dom_table <<EOF
+query = SELECT v FROM kv WHERE k='%s' ORDER BY id
+domain = sqlite:$W/cf/sqlite-domlist.cf
+EOF
+[ $HAVE_MYSQL = yes ] && cf mysql dom_table_mysql <<EOF
+query = SELECT v FROM kv WHERE k='%s' ORDER BY id
+domain = mysql:$W/cf/mysql-domlist.cf, catchall.example
+EOF
+both legacy_domain_rf <<'EOF'
+domain = example.com catchall.example
+table = alias
+select_field = goto
+where_field = address
+result_format = smtp:[%d]:%u
+EOF
+both rf_const <<'EOF'
+query = SELECT v FROM kv WHERE k='%s' ORDER BY id
+result_format = OK
+EOF
+
 # expansion_limit: only keys that stay within it (the rest: errors test).
 both limit1 '^(multi|mixed)@' <<'EOF'
 query = SELECT v FROM kv WHERE k='%s' ORDER BY id
@@ -504,6 +533,10 @@ EOF
 both limit0 <<'EOF'
 query = SELECT v FROM kv WHERE k='%s' ORDER BY id
 expansion_limit = 0
+EOF
+[ $HAVE_MYSQL = yes ] && cf mysql limit_columns '^(multi|mixed)@' <<'EOF'
+query = SELECT v, v2 FROM kv WHERE k='%s' ORDER BY id
+expansion_limit = 2
 EOF
 both limit_rf '^mixed@' <<'EOF'
 query = SELECT v FROM kv WHERE k='%s' ORDER BY id
@@ -651,7 +684,8 @@ key_ok() {
 	shift
 	for map; do
 		ex=${CF_EXCLUDE[$map]:-}
-		[ -n "$ex" ] && [[ $key =~ $ex ]] && return 1
+		# keys are folded before the lookup: exclude the folded form
+		[ -n "$ex" ] && [[ ${key,,} =~ $ex ]] && return 1
 	done
 	return 0
 }
