@@ -1,7 +1,6 @@
 /* pw_scheme.c - Dovecot password schemes: the table, generate, verify */
 #include "config.h"
 
-#include <crypt.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <stdint.h>
@@ -11,115 +10,68 @@
 #include <unistd.h>
 
 #include "base64.h"
-#include "pw_scheme.h"
+#include "pw_scheme_impl.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
-#define PW_SALT_BYTES 16	/* random bytes handed to crypt_gensalt */
 #define PW_MAX_SCHEME_NAME 64	/* "{...}" longer than this is not a scheme */
 
 /* pw_random - fill buf from the OS RNG */
-static int pw_random(void *buf, size_t n, struct sbuf *err)
+int pw_random(void *buf, size_t n, struct sbuf *err)
 {
-	if (getentropy(buf, n) < 0) {
-		sbuf_printf(err, "getentropy: %s", strerror(errno));
-		return -1;
+	unsigned char *p = buf;
+	size_t chunk;
+
+	/* getentropy gives at most 256 bytes per call */
+	while (n > 0) {
+		chunk = n > 256 ? 256 : n;
+		if (getentropy(p, chunk) < 0) {
+			sbuf_printf(err, "getentropy: %s", strerror(errno));
+			return -1;
+		}
+		p += chunk;
+		n -= chunk;
 	}
 	return 0;
 }
 
-/*
- * pw_crypt_generate - crypt(3) with a fresh salt for the given prefix
- * ("$6$", "$5$", "$2y$"). count 0 asks libxcrypt for its default cost,
- * which is also doveadm's: 5000 rounds for $5$/$6$, cost 5 for bcrypt.
- */
-static int pw_crypt_generate(const char *prefix, const char *password,
-			     unsigned int count, struct sbuf *out,
-			     struct sbuf *err)
+/* pw_random_salt - n salt characters; 64 divides 256, so no bias */
+int pw_random_salt(char *out, size_t n, struct sbuf *err)
 {
-	unsigned char rbytes[PW_SALT_BYTES];
-	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data *cd = NULL;
-	const char *h;
-	int r = -1;
+	size_t i;
 
-	if (pw_random(rbytes, sizeof(rbytes), err) < 0)
-		goto out;
-	if (crypt_gensalt_rn(prefix, count, (const char *)rbytes,
-			     (int)sizeof(rbytes), setting,
-			     (int)sizeof(setting)) == NULL) {
-		sbuf_printf(err, "cannot make a %s salt with cost %u: %s",
-			    prefix, count, strerror(errno));
-		goto out;
+	if (pw_random(out, n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		out[i] = PW_SALT_CHARS[(unsigned char)out[i] % 64];
+	out[n] = '\0';
+	return 0;
+}
+
+/* pw_equal - constant-time compare */
+enum pw_result pw_equal(const void *a, const void *b, size_t n)
+{
+	return CRYPTO_memcmp(a, b, n) == 0 ? PW_MATCH : PW_MISMATCH;
+}
+
+/* pw_parse_uint - digits only (no sign, no space), 1..max */
+int pw_parse_uint(const char *s, size_t n, unsigned int max,
+		  unsigned int *val_r)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
 	}
-	cd = xmalloc(sizeof(*cd));
-	h = crypt_rn(password, setting, cd, (int)sizeof(*cd));
-	if (h == NULL || h[0] == '*') {
-		sbuf_printf(err, "crypt %s failed: %s", prefix,
-			    strerror(errno));
-		goto out;
-	}
-	sbuf_append_str(out, h);
-	r = 0;
-out:
-	wipe_bytes(rbytes, sizeof(rbytes));
-	if (cd != NULL) {
-		wipe_bytes(cd, sizeof(*cd));
-		free(cd);
-	}
-	return r;
-}
-
-/* pw_sha512_crypt_generate - {SHA512-CRYPT}: $6$ */
-static int pw_sha512_crypt_generate(const char *password, const char *user,
-				    unsigned int rounds, struct sbuf *out,
-				    struct sbuf *err)
-{
-	return pw_crypt_generate("$6$", password, rounds, out, err);
-}
-
-/* pw_sha256_crypt_generate - {SHA256-CRYPT}: $5$ */
-static int pw_sha256_crypt_generate(const char *password, const char *user,
-				    unsigned int rounds, struct sbuf *out,
-				    struct sbuf *err)
-{
-	return pw_crypt_generate("$5$", password, rounds, out, err);
-}
-
-/* pw_blf_crypt_generate - {BLF-CRYPT} and {CRYPT}: bcrypt $2y$, as Dovecot */
-static int pw_blf_crypt_generate(const char *password, const char *user,
-				 unsigned int rounds, struct sbuf *out,
-				 struct sbuf *err)
-{
-	return pw_crypt_generate("$2y$", password, rounds, out, err);
-}
-
-/*
- * pw_crypt_verify - the whole crypt family: crypt(3) reads the algorithm
- * and salt from the stored hash itself, then the output must equal it.
- */
-static enum pw_result pw_crypt_verify(const char *password,
-				      const unsigned char *raw, size_t raw_len,
-				      const char *user)
-{
-	struct crypt_data *cd;
-	enum pw_result r;
-	const char *h;
-
-	if (raw_len == 0 || strlen((const char *)raw) != raw_len)
-		return PW_INVALID;
-	cd = xmalloc(sizeof(*cd));
-	h = crypt_rn(password, (const char *)raw, cd, (int)sizeof(*cd));
-	if (h == NULL || h[0] == '*')
-		r = PW_INVALID; /* unsupported or malformed setting */
-	else if (strlen(h) != raw_len)
-		r = PW_MISMATCH;
-	else
-		r = CRYPTO_memcmp(h, raw, raw_len) == 0 ? PW_MATCH
-							: PW_MISMATCH;
-	wipe_bytes(cd, sizeof(*cd));
-	free(cd);
-	return r;
+	if (v == 0 || v > max)
+		return -1;
+	*val_r = (unsigned int)v;
+	return 0;
 }
 
 /* pw_plain_generate - {PLAIN}: the password itself */
@@ -150,23 +102,110 @@ static enum pw_result pw_plain_verify(const char *password,
 }
 
 /*
- * The table. Dovecot's other schemes (SHA*, SSHA*, PLAIN-MD5, PBKDF2,
- * SCRAM-*, ARGON2*, ...) go here as entries with their own functions;
- * encoding and raw_len make the generic decoder handle .hex/.b64.
+ * pw_plain_trunc_generate - {PLAIN-TRUNC}: "<bytes>-<password>". doveadm
+ * pw writes the bare password, which its own verifier rejects; this is
+ * the form that verifies.
+ */
+static int pw_plain_trunc_generate(const char *password, const char *user,
+				   unsigned int rounds, struct sbuf *out,
+				   struct sbuf *err)
+{
+	if (rounds != 0) {
+		sbuf_printf(err, "PLAIN-TRUNC has no cost parameter");
+		return -1;
+	}
+	sbuf_printf(out, "%zu-", strlen(password));
+	sbuf_append_str(out, password);
+	return 0;
+}
+
+/*
+ * pw_plain_trunc_verify - {PLAIN-TRUNC}<N>-<stored>: a stored value of
+ * exactly N bytes was cut there, so a password of at least N bytes
+ * matches on its first N; otherwise the comparison is exact (Dovecot
+ * 2.3 plain_trunc_verify). No "<N>-" prefix is malformed.
+ */
+static enum pw_result pw_plain_trunc_verify(const char *password,
+					    const unsigned char *raw,
+					    size_t raw_len, const char *user)
+{
+	size_t i, trunc = 0, len = strlen(password), stored_len;
+
+	for (i = 0; i < raw_len && raw[i] >= '0' && raw[i] <= '9'; i++) {
+		if (trunc > PW_SCHEME_MAX_PASSWORD)
+			return PW_INVALID; /* longer than any password */
+		trunc = trunc * 10 + (size_t)(raw[i] - '0');
+	}
+	if (i == 0 || i == raw_len || raw[i] != '-')
+		return PW_INVALID;
+	i++;
+	stored_len = raw_len - i;
+	if (stored_len == trunc && len >= trunc)
+		return pw_equal(raw + i, password, trunc);
+	if (len != stored_len)
+		return PW_MISMATCH;
+	return pw_equal(raw + i, password, len);
+}
+
+/*
+ * The table: every scheme "doveadm pw -l" lists in Dovecot 2.3. encoding
+ * and raw_len let the generic decoder handle .hex/.b64 and guess by
+ * length; weak = verify and generate_any only.
  */
 static const struct pw_scheme pw_schemes[] = {
 	{"SHA512-CRYPT", PW_ENC_NONE, 0, pw_sha512_crypt_generate,
-	 pw_crypt_verify},
+	 pw_crypt_verify, false},
 	{"SHA256-CRYPT", PW_ENC_NONE, 0, pw_sha256_crypt_generate,
-	 pw_crypt_verify},
-	{"BLF-CRYPT", PW_ENC_NONE, 0, pw_blf_crypt_generate, pw_crypt_verify},
-	{"CRYPT", PW_ENC_NONE, 0, pw_blf_crypt_generate, pw_crypt_verify},
-	/* weak: verify only, so nothing new is ever stored with them */
-	{"MD5-CRYPT", PW_ENC_NONE, 0, NULL, pw_crypt_verify},
-	{"DES-CRYPT", PW_ENC_NONE, 0, NULL, pw_crypt_verify},
-	{"PLAIN", PW_ENC_NONE, 0, pw_plain_generate, pw_plain_verify},
-	{"CLEAR", PW_ENC_NONE, 0, pw_plain_generate, pw_plain_verify},
-	{"CLEARTEXT", PW_ENC_NONE, 0, pw_plain_generate, pw_plain_verify},
+	 pw_crypt_verify, false},
+	{"BLF-CRYPT", PW_ENC_NONE, 0, pw_blf_crypt_generate, pw_crypt_verify,
+	 false},
+	{"CRYPT", PW_ENC_NONE, 0, pw_blf_crypt_generate, pw_crypt_verify,
+	 false},
+	{"ARGON2I", PW_ENC_NONE, 0, pw_argon2i_generate, pw_argon2_verify,
+	 false},
+	{"ARGON2ID", PW_ENC_NONE, 0, pw_argon2id_generate, pw_argon2_verify,
+	 false},
+	{"PBKDF2", PW_ENC_NONE, 0, pw_pbkdf2_generate, pw_pbkdf2_verify, false},
+	{"SCRAM-SHA-1", PW_ENC_NONE, 0, pw_scram_sha1_generate,
+	 pw_scram_sha1_verify, false},
+	{"SCRAM-SHA-256", PW_ENC_NONE, 0, pw_scram_sha256_generate,
+	 pw_scram_sha256_verify, false},
+	{"PLAIN", PW_ENC_NONE, 0, pw_plain_generate, pw_plain_verify, false},
+	{"CLEAR", PW_ENC_NONE, 0, pw_plain_generate, pw_plain_verify, false},
+	{"CLEARTEXT", PW_ENC_NONE, 0, pw_plain_generate, pw_plain_verify,
+	 false},
+	/* weak: verify, and generate only for compatibility tools */
+	{"PLAIN-TRUNC", PW_ENC_NONE, 0, pw_plain_trunc_generate,
+	 pw_plain_trunc_verify, true},
+	{"MD5-CRYPT", PW_ENC_NONE, 0, pw_md5_crypt_generate,
+	 pw_md5_crypt_verify, true},
+	{"DES-CRYPT", PW_ENC_NONE, 0, pw_des_crypt_generate, pw_crypt_verify,
+	 true},
+	{"MD5", PW_ENC_NONE, 0, pw_md5_crypt_generate, pw_md5_verify, true},
+	{"SHA", PW_ENC_BASE64, 20, pw_sha1_generate, pw_sha1_verify, true},
+	{"SHA1", PW_ENC_BASE64, 20, pw_sha1_generate, pw_sha1_verify, true},
+	{"SHA256", PW_ENC_BASE64, 32, pw_sha256_generate, pw_sha256_verify,
+	 true},
+	{"SHA512", PW_ENC_BASE64, 64, pw_sha512_generate, pw_sha512_verify,
+	 true},
+	{"SMD5", PW_ENC_BASE64, 0, pw_smd5_generate, pw_smd5_verify, true},
+	{"SSHA", PW_ENC_BASE64, 0, pw_ssha_generate, pw_ssha_verify, true},
+	{"SSHA256", PW_ENC_BASE64, 0, pw_ssha256_generate, pw_ssha256_verify,
+	 true},
+	{"SSHA512", PW_ENC_BASE64, 0, pw_ssha512_generate, pw_ssha512_verify,
+	 true},
+	{"PLAIN-MD4", PW_ENC_HEX, 16, pw_md4_generate, pw_md4_verify, true},
+	{"PLAIN-MD5", PW_ENC_HEX, 16, pw_plain_md5_generate, pw_plain_md5_verify,
+	 true},
+	{"LDAP-MD5", PW_ENC_BASE64, 16, pw_ldap_md5_generate, pw_plain_md5_verify,
+	 true},
+	{"CRAM-MD5", PW_ENC_HEX, 32, pw_cram_md5_generate, pw_cram_md5_verify,
+	 true},
+	{"HMAC-MD5", PW_ENC_HEX, 32, pw_cram_md5_generate, pw_cram_md5_verify,
+	 true},
+	{"DIGEST-MD5", PW_ENC_HEX, 16, pw_digest_md5_generate,
+	 pw_digest_md5_verify, true},
+	{"OTP", PW_ENC_NONE, 0, pw_otp_generate, pw_otp_verify, true},
 };
 
 #define PW_NSCHEMES (sizeof(pw_schemes) / sizeof(pw_schemes[0]))
@@ -201,22 +240,32 @@ const struct pw_scheme *pw_scheme_at(size_t i)
 	return i < PW_NSCHEMES ? &pw_schemes[i] : NULL;
 }
 
-/* pw_scheme_can_generate - known and with a generator? */
+/* pw_scheme_can_generate - known, with a generator, not weak? */
 bool pw_scheme_can_generate(const char *name)
+{
+	const struct pw_scheme *s = pw_scheme_find(name);
+
+	return s != NULL && s->generate != NULL && !s->weak;
+}
+
+/* pw_scheme_can_generate_any - known and with a generator? */
+bool pw_scheme_can_generate_any(const char *name)
 {
 	const struct pw_scheme *s = pw_scheme_find(name);
 
 	return s != NULL && s->generate != NULL;
 }
 
-/* pw_scheme_generate - "{SCHEME}data" for a password */
-int pw_scheme_generate(const char *scheme, const char *password,
-		       const char *user, unsigned int rounds,
+/* pw_generate - "{SCHEME}data" for a password; weak schemes if allowed */
+static int pw_generate(const char *scheme, const char *password,
+		       const char *user, unsigned int rounds, bool allow_weak,
 		       struct sbuf *out, struct sbuf *err)
 {
 	const struct pw_scheme *s = pw_scheme_find(scheme);
+	size_t start = sbuf_len(out);
+	int r;
 
-	if (s == NULL || s->generate == NULL) {
+	if (s == NULL || s->generate == NULL || (s->weak && !allow_weak)) {
 		sbuf_printf(err, "%s password scheme: %.*s",
 			    s == NULL ? "unknown" : "cannot store with the",
 			    PW_MAX_SCHEME_NAME, scheme);
@@ -228,60 +277,47 @@ int pw_scheme_generate(const char *scheme, const char *password,
 		return -1;
 	}
 	sbuf_printf(out, "{%s}", s->name);
-	return s->generate(password, user, rounds, out, err);
+	r = s->generate(password, user, rounds, out, err);
+	if (r < 0)
+		sbuf_truncate(out, start);
+	return r;
 }
 
-/* pw_hex_value - one hex digit, or -1 */
-static int pw_hex_value(int c)
+/* pw_scheme_generate - "{SCHEME}data" with a scheme fit to store */
+int pw_scheme_generate(const char *scheme, const char *password,
+		       const char *user, unsigned int rounds,
+		       struct sbuf *out, struct sbuf *err)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return pw_generate(scheme, password, user, rounds, false, out, err);
 }
 
-/* pw_hex_decode - append decoded hex to out; -1 on bad input */
-static int pw_hex_decode(const char *s, size_t n, struct sbuf *out)
+/* pw_scheme_generate_any - "{SCHEME}data", weak schemes included */
+int pw_scheme_generate_any(const char *scheme, const char *password,
+			   const char *user, unsigned int rounds,
+			   struct sbuf *out, struct sbuf *err)
 {
-	size_t i;
-	int hi, lo;
-
-	if (n % 2 != 0)
-		return -1;
-	for (i = 0; i < n; i += 2) {
-		hi = pw_hex_value((unsigned char)s[i]);
-		lo = pw_hex_value((unsigned char)s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		sbuf_putc(out, hi << 4 | lo);
-	}
-	return 0;
+	return pw_generate(scheme, password, user, rounds, true, out, err);
 }
 
 /*
  * pw_decode - turn the stored data into raw bytes. An explicit encoding
  * wins; otherwise fixed-size digests guess by length as Dovecot does
- * (exactly 2 x size characters = hex, else base64; hex that does not
- * decode is tried as base64).
+ * (exactly 2 x size characters = hex, else base64). Hex that does not
+ * decode is tried as base64, explicit ".hex" included (Dovecot 2.3
+ * password_decode falls through the same way).
  */
 static int pw_decode(const struct pw_scheme *s, enum pw_encoding enc,
-		     bool explicit_enc, const char *data, struct sbuf *raw)
+		     bool explicit_enc, const char *data, size_t n,
+		     struct sbuf *raw)
 {
-	size_t n = strlen(data);
-
 	if (!explicit_enc && s->raw_len != 0 && enc != PW_ENC_NONE)
 		enc = n == 2 * s->raw_len ? PW_ENC_HEX : PW_ENC_BASE64;
 	switch (enc) {
 	case PW_ENC_NONE:
 		return sbuf_append(raw, data, n);
 	case PW_ENC_HEX:
-		if (pw_hex_decode(data, n, raw) == 0)
+		if (hex_decode(data, n, raw) == 0)
 			break;
-		if (explicit_enc)
-			return -1;
 		sbuf_wipe(raw);
 		/* FALLTHROUGH */
 	case PW_ENC_BASE64:
@@ -292,6 +328,17 @@ static int pw_decode(const struct pw_scheme *s, enum pw_encoding enc,
 	if (s->raw_len != 0 && sbuf_len(raw) != s->raw_len)
 		return -1;
 	return 0;
+}
+
+/* pw_decode_as - decode data as scheme's default encoding */
+int pw_decode_as(const char *scheme, const char *data, size_t n,
+		 struct sbuf *raw)
+{
+	const struct pw_scheme *s = pw_scheme_find(scheme);
+
+	if (s == NULL)
+		return -1;
+	return pw_decode(s, s->encoding, false, data, n, raw);
 }
 
 /* pw_parse_encoding - ".b64", ".base64" or ".hex" (any case) */
@@ -308,17 +355,15 @@ static int pw_parse_encoding(const char *suffix, size_t n,
 	return 0;
 }
 
-/* pw_scheme_verify - check a password against "{SCHEME}data" */
-enum pw_result pw_scheme_verify(const char *stored, const char *password,
-				const char *user, const char *default_scheme,
-				struct sbuf *err)
+/* pw_scheme_decode - split "{SCHEME.ENC}data" and decode the data */
+enum pw_result pw_scheme_decode(const char *stored, const char *default_scheme,
+				const struct pw_scheme **scheme_r,
+				struct sbuf *raw_r, struct sbuf *err)
 {
 	const struct pw_scheme *s;
 	const char *name, *end, *dot, *data;
-	struct sbuf *raw = NULL;
 	enum pw_encoding enc = PW_ENC_NONE;
 	bool explicit_enc = false;
-	enum pw_result r;
 	size_t nlen;
 
 	/* Dovecot: "{" plus a "}" anywhere means prefixed */
@@ -355,14 +400,30 @@ enum pw_result pw_scheme_verify(const char *stored, const char *password,
 		explicit_enc = true;
 	else
 		enc = s->encoding;
-	if (strlen(password) > PW_SCHEME_MAX_PASSWORD)
-		return PW_MISMATCH;
-	raw = sbuf_new(strlen(data) + 1);
-	if (pw_decode(s, enc, explicit_enc, data, raw) < 0) {
+	*scheme_r = s;
+	if (pw_decode(s, enc, explicit_enc, data, strlen(data), raw_r) < 0) {
 		if (err != NULL)
 			sbuf_printf(err, "malformed {%s} password data",
 				    s->name);
-		r = PW_INVALID;
+		return PW_INVALID;
+	}
+	return PW_MATCH;
+}
+
+/* pw_scheme_verify - check a password against "{SCHEME}data" */
+enum pw_result pw_scheme_verify(const char *stored, const char *password,
+				const char *user, const char *default_scheme,
+				struct sbuf *err)
+{
+	const struct pw_scheme *s = NULL;
+	struct sbuf *raw = sbuf_new(strlen(stored) + 1);
+	enum pw_result r;
+
+	r = pw_scheme_decode(stored, default_scheme, &s, raw, err);
+	if (r != PW_MATCH)
+		goto out;
+	if (strlen(password) > PW_SCHEME_MAX_PASSWORD) {
+		r = PW_MISMATCH;
 		goto out;
 	}
 	r = s->verify(password, sbuf_data(raw), sbuf_len(raw), user);

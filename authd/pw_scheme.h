@@ -8,11 +8,26 @@
  * default_pass_scheme does.
  *
  * Schemes live in one table (pw_scheme.c): a name, how its data is
- * encoded, and a generate and a verify function. Adding a Dovecot scheme
- * is adding a table entry. The crypt family ({CRYPT}, {DES-CRYPT},
- * {MD5-CRYPT}, {SHA256-CRYPT}, {SHA512-CRYPT}, {BLF-CRYPT}) shares one
- * verifier: crypt(3) (libxcrypt), where the "$id$" inside the hash picks
- * the algorithm, not the scheme name.
+ * encoded, and a generate and a verify function; the families live in
+ * pw_scheme_{crypt,digest,kdf,argon2}.c. Every scheme Dovecot 2.3's
+ * "doveadm pw -l" lists verifies as Dovecot verifies it. The crypt family
+ * ({CRYPT}, {DES-CRYPT}, {SHA256-CRYPT}, {SHA512-CRYPT}, {BLF-CRYPT})
+ * shares one verifier: crypt(3) (libxcrypt), where the "$id$" inside the
+ * hash picks the algorithm, not the scheme name. {ARGON2I}/{ARGON2ID}
+ * likewise follow the "$argon2i$"/"$argon2id$" inside the PHC string.
+ *
+ * Weak schemes (unsalted or fast digests, DES and MD5 crypt, CRAM-MD5,
+ * DIGEST-MD5, OTP, PLAIN-TRUNC) verify, and pw_scheme_generate_any makes
+ * them for compatibility tools ("postwarden pw", as "doveadm pw" does),
+ * but pw_scheme_generate refuses them so nothing new is stored with them.
+ *
+ * Cost limits: a stored value picks its own cost, and a stored value is
+ * untrusted, so costs above the limits below are PW_INVALID (never
+ * computed) and generation refuses them. Each limit keeps one check to
+ * roughly a second of CPU (or 256 MiB for Argon2) on current hardware,
+ * far above the defaults Dovecot and libxcrypt use. yescrypt, scrypt and
+ * BSDi crypt strings in {CRYPT} carry costs crypt(3) reads itself and are
+ * not limited here.
  *
  * Untrusted: the stored value (an SQL row) and the password (a client).
  * Neither is logged; errors never quote the password. Comparisons are
@@ -32,6 +47,19 @@ struct sbuf;
 
 #define PW_SCHEME_DEFAULT "SHA512-CRYPT" /* what we store unless told */
 #define PW_SCHEME_MAX_PASSWORD 1024	 /* longer never match, never stored */
+
+/* Cost limits (see above); defaults in brackets. */
+#define PW_SCHEME_MAX_CRYPT_ROUNDS 1000000u /* $5$/$6$ rounds= [5000] */
+#define PW_SCHEME_MAX_BCRYPT_COST 15u	    /* $2?$NN$ [5] */
+#define PW_SCHEME_MAX_PBKDF2_ROUNDS 1000000u /* PBKDF2 [5000] */
+#define PW_SCHEME_MIN_SCRAM_ITER 4096u	    /* Dovecot's minimum and default */
+#define PW_SCHEME_MAX_SCRAM_ITER 1000000u
+#define PW_SCHEME_MAX_OTP_SEQ 10000u	    /* OTP sequence [1024] */
+#define PW_SCHEME_MAX_ARGON2_MEMORY 262144u /* KiB, m= [32768/65536] */
+#define PW_SCHEME_MAX_ARGON2_TIME 16u	    /* t= [4/3] */
+#define PW_SCHEME_MAX_ARGON2_LANES 8u	    /* p= [1] */
+/* t x m: at most 4 passes over the largest memory */
+#define PW_SCHEME_MAX_ARGON2_WORK (4u * PW_SCHEME_MAX_ARGON2_MEMORY)
 
 enum pw_result {
 	PW_MATCH,
@@ -69,6 +97,7 @@ struct pw_scheme {
 	size_t raw_len;		   /* fixed digest size; 0 = variable */
 	pw_generate_fn *generate;  /* NULL: verify only */
 	pw_verify_fn *verify;
+	bool weak;		   /* only pw_scheme_generate_any makes it */
 };
 
 /* pw_scheme_find - table entry by name (any case); NULL if unknown */
@@ -76,8 +105,10 @@ const struct pw_scheme *pw_scheme_find(const char *name);
 /* pw_scheme_count, pw_scheme_at - walk the table; borrowed, static */
 size_t pw_scheme_count(void);
 const struct pw_scheme *pw_scheme_at(size_t i);
-/* pw_scheme_can_generate - is there a generator for name? */
+/* pw_scheme_can_generate - may pw_scheme_generate store with name? */
 bool pw_scheme_can_generate(const char *name);
+/* pw_scheme_can_generate_any - is there a generator at all (weak too)? */
+bool pw_scheme_can_generate_any(const char *name);
 
 /*
  * pw_scheme_generate - append "{SCHEME}data" for password to out (which
@@ -88,6 +119,26 @@ bool pw_scheme_can_generate(const char *name);
 int pw_scheme_generate(const char *scheme, const char *password,
 		       const char *user, unsigned int rounds,
 		       struct sbuf *out, struct sbuf *err);
+/*
+ * pw_scheme_generate_any - the same, weak schemes included (as doveadm
+ * pw). user (borrowed) is required for DIGEST-MD5. rounds is the cost:
+ * crypt rounds or bcrypt cost, PBKDF2 rounds, SCRAM iterations, Argon2
+ * passes (t; memory stays at Dovecot's default), OTP sequence.
+ */
+int pw_scheme_generate_any(const char *scheme, const char *password,
+			   const char *user, unsigned int rounds,
+			   struct sbuf *out, struct sbuf *err);
+
+/*
+ * pw_scheme_decode - split a stored value into its scheme (scheme_r,
+ * static) and its decoded data (appended to raw_r, a secret: free it
+ * with sbuf_free_secret). Returns PW_MATCH on success, PW_UNKNOWN_SCHEME
+ * or PW_INVALID (with err, which never holds the data) otherwise. For
+ * mechanisms that need the credential itself (CRAM-MD5 and PLAIN).
+ */
+enum pw_result pw_scheme_decode(const char *stored, const char *default_scheme,
+				const struct pw_scheme **scheme_r,
+				struct sbuf *raw_r, struct sbuf *err);
 
 /*
  * pw_scheme_verify - check password against a stored value. A value

@@ -11,6 +11,7 @@
 enum cli_exit {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_NOTFOUND = 1,	/* postwarden query: key not found */
+	CLI_EXIT_MISMATCH = 1,	/* postwarden pw -t: password does not match */
 	CLI_EXIT_USAGE = 64,	/* EX_USAGE: bad command line */
 	CLI_EXIT_DATAERR = 65,	/* EX_DATAERR: bad input data */
 	CLI_EXIT_SOFTWARE = 70, /* EX_SOFTWARE: internal error */
@@ -23,5 +24,6 @@ int cli_db_main(int argc, char **argv);
 int cli_domain_main(int argc, char **argv);
 int cli_mailbox_main(int argc, char **argv);
 int cli_alias_main(int argc, char **argv);
+int cli_pw_main(int argc, char **argv);
 
 #endif

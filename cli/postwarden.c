@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{"domain", cli_domain_main, "add, list, show, disable, enable, remove domains"},
 	{"mailbox", cli_mailbox_main, "add, list, show, disable, enable, remove mailboxes, set passwords"},
 	{"alias", cli_alias_main, "add, list, show, disable, enable, remove aliases"},
+	{"pw", cli_pw_main, "make or check a Dovecot password hash, as doveadm pw"},
 };
 
 /* usage - list the subcommands */
@@ -48,6 +49,12 @@ int main(int argc, char **argv)
 		return usage(stdout, CLI_EXIT_OK);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("postwarden %s\n", PACKAGE_VERSION);
+		/* scripts and tests read which table types this build has */
+#ifdef HAVE_MYSQL
+		printf("backends: sqlite mysql\n");
+#else
+		printf("backends: sqlite\n");
+#endif
 		return CLI_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)

@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "numparse.h"
+#include "readfile.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -195,52 +196,6 @@ out:
 	return r;
 }
 
-/* conf_read_file - read a whole regular file of at most CONF_MAX_FILE bytes */
-int conf_read_file(const char *path, struct sbuf *data, mode_t *mode_r,
-		   struct sbuf *err)
-{
-	struct stat st;
-	char chunk[8192]; /* fixed: I/O buffer, not peer data */
-	ssize_t n;
-	int fd, ret = -1;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		sbuf_printf(err, "open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		sbuf_printf(err, "stat %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		sbuf_printf(err, "%s: not a regular file", path);
-		goto out;
-	}
-	if (mode_r != NULL)
-		*mode_r = st.st_mode;
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			sbuf_printf(err, "read %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (sbuf_append(data, chunk, (size_t)n) < 0) {
-			sbuf_printf(err, "%s: file larger than %u bytes", path,
-				    CONF_MAX_FILE);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	close(fd);
-	wipe_bytes(chunk, sizeof(chunk)); /* it may have held a password */
-	return ret;
-}
-
 /* conf_load - read a whole file (bounded) and parse it */
 int conf_load(const char *path, struct conf **conf_r,
 	      struct sbuf *warnings_r, struct sbuf *err)
@@ -249,7 +204,7 @@ int conf_load(const char *path, struct conf **conf_r,
 	int r = -1;
 
 	*conf_r = NULL;
-	if (conf_read_file(path, text, NULL, err) == 0)
+	if (readfile(path, text, NULL, err) == 0)
 		r = conf_parse(sbuf_cstr(text), sbuf_len(text), path, conf_r,
 			       warnings_r, err);
 	/* the text may hold a password */

@@ -35,13 +35,6 @@ struct conf;
 int conf_parse(const char *data, size_t len, const char *origin,
 	       struct conf **conf_r, struct sbuf *warnings_r,
 	       struct sbuf *err);
-/*
- * conf_read_file - append a whole regular file of at most CONF_MAX_FILE
- * bytes to data; its mode goes to mode_r when not NULL. -1 with err for a
- * missing, unreadable, special or oversized file.
- */
-int conf_read_file(const char *path, struct sbuf *data, mode_t *mode_r,
-		   struct sbuf *err);
 /* conf_load - read and parse a file; a missing file is an error */
 int conf_load(const char *path, struct conf **conf_r,
 	      struct sbuf *warnings_r, struct sbuf *err);

@@ -24,6 +24,7 @@ struct sqldb_rows {
 	size_t nvals; /* values stored, row-major */
 	size_t cap;
 	char **vals;  /* NULL entries are SQL NULL */
+	char **names; /* ncols column names, NULL until set */
 };
 
 /* sqldb_type_name - the config spelling of a type */
@@ -110,6 +111,12 @@ enum sqldb_result sqldb_exec(struct sqldb *db, const char *sql,
 			     err);
 }
 
+/* sqldb_escape - escape a value for a quoted string literal */
+int sqldb_escape(struct sqldb *db, const char *s, struct sbuf *out)
+{
+	return db->drv->escape(db->conn, s, out);
+}
+
 /* sqldb_changes - rows matched by the last statement */
 unsigned long sqldb_changes(const struct sqldb *db)
 {
@@ -158,6 +165,31 @@ void sqldb_rows_add(struct sqldb_rows *rows, const char *v, size_t len)
 	rows->vals[rows->nvals++] = v != NULL ? xstrndup(v, len) : NULL;
 }
 
+/* sqldb_rows_set_name - remember a column's name */
+void sqldb_rows_set_name(struct sqldb_rows *rows, size_t col,
+			 const char *name)
+{
+	if (col >= rows->ncols)
+		log_panic("sqldb_rows_set_name: column %zu of %zu", col,
+			  rows->ncols);
+	if (rows->names == NULL)
+		rows->names = xcalloc(rows->ncols, sizeof(*rows->names));
+	free(rows->names[col]);
+	rows->names[col] = xstrdup(name != NULL ? name : "");
+}
+
+/* sqldb_rows_column_name - a column's name, "" if unknown */
+const char *sqldb_rows_column_name(const struct sqldb_rows *rows,
+				   size_t col)
+{
+	if (col >= rows->ncols)
+		log_panic("sqldb_rows_column_name: column %zu of %zu", col,
+			  rows->ncols);
+	if (rows->names == NULL || rows->names[col] == NULL)
+		return "";
+	return rows->names[col];
+}
+
 /* sqldb_rows_count - number of complete rows */
 size_t sqldb_rows_count(const struct sqldb_rows *rows)
 {
@@ -189,6 +221,9 @@ void sqldb_rows_free(struct sqldb_rows **rowsp)
 		return;
 	for (i = 0; i < (*rowsp)->nvals; i++)
 		free((*rowsp)->vals[i]);
+	for (i = 0; (*rowsp)->names != NULL && i < (*rowsp)->ncols; i++)
+		free((*rowsp)->names[i]);
+	free((*rowsp)->names);
 	free((*rowsp)->vals);
 	free(*rowsp);
 	*rowsp = NULL;

@@ -82,6 +82,14 @@ enum sqldb_type sqldb_type(const struct sqldb *db);
 enum sqldb_result sqldb_exec(struct sqldb *db, const char *sql,
 			     const char *const *args, size_t nargs,
 			     struct sqldb_rows **rows_r, struct sbuf *err);
+/*
+ * sqldb_escape - append s escaped for a string literal between single
+ * quotes in this database's SQL (MySQL: mysql_real_escape_string on the
+ * connection, charset-aware; SQLite: "'" doubled), without the quotes.
+ * For statements built from templates that put the quotes themselves
+ * (Dovecot's password_query). Returns 0, or -1 when out is full.
+ */
+int sqldb_escape(struct sqldb *db, const char *s, struct sbuf *out);
 /* sqldb_changes - rows the last INSERT/UPDATE/DELETE matched */
 unsigned long sqldb_changes(const struct sqldb *db);
 
@@ -94,6 +102,10 @@ void sqldb_rollback(struct sqldb *db);
 
 size_t sqldb_rows_count(const struct sqldb_rows *rows);
 size_t sqldb_rows_columns(const struct sqldb_rows *rows);
+/* sqldb_rows_column_name - name (alias) of column col, "" if unknown;
+ * borrowed until sqldb_rows_free. Out of range is a bug (log_panic). */
+const char *sqldb_rows_column_name(const struct sqldb_rows *rows,
+				   size_t col);
 /* sqldb_rows_get - value at (row, col), NULL for SQL NULL; borrowed until
  * sqldb_rows_free. Out of range is a bug (log_panic). */
 const char *sqldb_rows_get(const struct sqldb_rows *rows, size_t row,

@@ -18,6 +18,8 @@ struct sqldb_driver {
 				  struct sqldb_rows **rows_r,
 				  unsigned long *changes_r, struct sbuf *err);
 	const char *begin_sql;
+	/* escape: sqldb_escape for this driver */
+	int (*escape)(void *conn, const char *s, struct sbuf *out);
 };
 
 extern const struct sqldb_driver sqldb_sqlite_driver;
@@ -30,5 +32,8 @@ struct sqldb_rows *sqldb_rows_new(size_t ncols);
 /* sqldb_rows_add - append one value (copied; NULL = SQL NULL); a row is
  * complete after ncols values */
 void sqldb_rows_add(struct sqldb_rows *rows, const char *v, size_t len);
+/* sqldb_rows_set_name - name column col (copied; NULL = "") */
+void sqldb_rows_set_name(struct sqldb_rows *rows, size_t col,
+			 const char *name);
 
 #endif

@@ -191,6 +191,23 @@ static void sqldb_mysql_quote(MYSQL *m, const char *v, struct sbuf *out)
 	free(buf);
 }
 
+/* sqldb_mysql_escape - mysql_real_escape_string, without quotes */
+static int sqldb_mysql_escape(void *conn, const char *s, struct sbuf *out)
+{
+	size_t len = strlen(s), n;
+	char *buf;
+	int r;
+
+	if (len > (SIZE_MAX - 1) / 2 || len > ULONG_MAX / 2)
+		return -1;
+	buf = xmalloc(2 * len + 1);
+	n = mysql_real_escape_string(conn, buf, s, (unsigned long)len);
+	r = sbuf_append(out, buf, n);
+	wipe_bytes(buf, n);
+	free(buf);
+	return r;
+}
+
 /*
  * sqldb_mysql_expand - replace each "?" outside quotes and comments with
  * its quoted argument. MySQL string literals use backslash escapes
@@ -271,8 +288,14 @@ static enum sqldb_result sqldb_mysql_exec(void *conn, const char *sql,
 							 : (unsigned long)changed;
 	}
 	ncols = res != NULL ? mysql_num_fields(res) : 0;
-	if (rows_r != NULL)
+	if (rows_r != NULL) {
+		MYSQL_FIELD *fields = res != NULL ? mysql_fetch_fields(res)
+						  : NULL;
+
 		*rows_r = sqldb_rows_new(ncols);
+		for (i = 0; fields != NULL && i < ncols; i++)
+			sqldb_rows_set_name(*rows_r, i, fields[i].name);
+	}
 	while (res != NULL && (row = mysql_fetch_row(res)) != NULL) {
 		lens = mysql_fetch_lengths(res);
 		for (i = 0; rows_r != NULL && i < ncols; i++)
@@ -292,4 +315,5 @@ const struct sqldb_driver sqldb_mysql_driver = {
 	.close = sqldb_mysql_close,
 	.exec = sqldb_mysql_exec,
 	.begin_sql = "START TRANSACTION",
+	.escape = sqldb_mysql_escape,
 };

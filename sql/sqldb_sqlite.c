@@ -119,8 +119,12 @@ static enum sqldb_result sqldb_sqlite_exec(void *conn, const char *sql,
 		}
 	}
 	ncols = sqlite3_column_count(st);
-	if (rows_r != NULL)
+	if (rows_r != NULL) {
 		*rows_r = sqldb_rows_new((size_t)ncols);
+		for (i = 0; i < ncols; i++)
+			sqldb_rows_set_name(*rows_r, (size_t)i,
+					    sqlite3_column_name(st, i));
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (rows_r == NULL)
 			continue;
@@ -150,6 +154,26 @@ out:
 	return r;
 }
 
+/* sqldb_sqlite_escape - sqlite3_mprintf("%q"): double every "'" */
+static int sqldb_sqlite_escape(void *conn, const char *s, struct sbuf *out)
+{
+	size_t n;
+
+	(void)conn;
+	while (*s != '\0') {
+		n = strcspn(s, "'");
+		if (sbuf_append(out, s, n) < 0)
+			return -1;
+		s += n;
+		if (*s == '\'') {
+			if (sbuf_append(out, "''", 2) < 0)
+				return -1;
+			s++;
+		}
+	}
+	return 0;
+}
+
 const struct sqldb_driver sqldb_sqlite_driver = {
 	.open = sqldb_sqlite_open,
 	.close = sqldb_sqlite_close,
@@ -157,4 +181,5 @@ const struct sqldb_driver sqldb_sqlite_driver = {
 	/* IMMEDIATE: take the write lock now, so two writers cannot both
 	 * read and then deadlock on the upgrade to a write lock */
 	.begin_sql = "BEGIN IMMEDIATE",
+	.escape = sqldb_sqlite_escape,
 };

@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "numparse.h"
+#include "readfile.h"
 #include "sbuf.h"
 #include "sqlmap_cf.h"
 #include "xalloc.h"
@@ -274,21 +275,21 @@ int sqlmap_cf_load(const char *path, enum sqlmap_cf_type type,
 		   struct sbuf *err)
 {
 	struct sbuf *data = sbuf_new_max(4096, CONF_MAX_FILE);
-	mode_t mode = 0;
+	struct stat st;
 	int ret = -1;
 
 	*cf_r = NULL;
-	if (conf_read_file(path, data, &mode, err) < 0)
+	if (readfile(path, data, &st, err) < 0)
 		goto out;
 	if (sqlmap_cf_parse(sbuf_cstr(data), sbuf_len(data), path, type, cf_r,
 			    warnings_r, err) < 0)
 		goto out;
 	if ((*cf_r)->password != NULL && (*cf_r)->password[0] != '\0' &&
-	    (mode & S_IROTH) && warnings_r != NULL)
+	    (st.st_mode & S_IROTH) && warnings_r != NULL)
 		sbuf_printf(warnings_r,
 			    "%s: file sets a password and is readable by "
 			    "everyone (mode %04o)\n",
-			    path, (unsigned int)(mode & 07777));
+			    path, (unsigned int)(st.st_mode & 07777));
 	ret = 0;
 out:
 	/* the file text may hold the password */

@@ -4,8 +4,9 @@
 # 1. make check in a build with AddressSanitizer, UBSan and -Werror
 #    (unit tests, integration tests against real MariaDB and Postfix,
 #    fuzz corpus replay);
-# 2. each libFuzzer target briefly (clang);
-# 3. make distcheck.
+# 2. make check in an SQLite-only build (--without-mysql);
+# 3. each libFuzzer target briefly (clang);
+# 4. make distcheck.
 # Build trees go under build/ in the source tree. FUZZ_SECONDS sets the
 # time per fuzz target (default 20).
 set -eu
@@ -16,8 +17,8 @@ fuzz_seconds=${FUZZ_SECONDS:-20}
 logdir="$top/build/logs"
 
 ./autogen.sh >/dev/null 2>&1 || ./autogen.sh
-rm -rf build/check build/fuzz build/dist
-mkdir -p build/check build/fuzz build/dist "$logdir"
+rm -rf build/check build/nomysql build/fuzz build/dist
+mkdir -p build/check build/nomysql build/fuzz build/dist "$logdir"
 status=0
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -27,6 +28,16 @@ step "make check (asan, ubsan, werror)"
 	--enable-ubsan >"$logdir/configure-check.log" 2>&1 &&
 	make -j"$jobs" >"$logdir/build-check.log" 2>&1 &&
 	make -j"$jobs" check) || status=1
+
+step "make check (--without-mysql: an SQLite-only tree)"
+(cd build/nomysql && "$top/configure" --without-mysql --enable-werror \
+	>"$logdir/configure-nomysql.log" 2>&1 &&
+	make -j"$jobs" >"$logdir/build-nomysql.log" 2>&1 &&
+	make -j"$jobs" check >"$logdir/check-nomysql.log" 2>&1) || {
+	grep -E '^(FAIL|ERROR):' "$logdir/check-nomysql.log"
+	status=1
+}
+[ $status = 0 ] && echo "sqlite-only tree: ok"
 
 step "fuzz targets, ${fuzz_seconds}s each (clang, libFuzzer, asan)"
 (cd build/fuzz && CC=clang "$top/configure" --enable-fuzz --enable-asan \

@@ -203,7 +203,9 @@ else
 fi
 
 # MariaDB: in a subshell, as mariadb.sh exits 77 when it cannot run
-if [ -f "$srcdir/mariadb.sh" ] && [ "${ADMIN_CLI_NO_MARIADB:-}" = "" ]; then
+if ! "$PW" --version | grep -q '^backends:.* mysql'; then
+	echo "SKIP mysql part: postwarden built without MySQL support" >&2
+elif [ -f "$srcdir/mariadb.sh" ] && [ "${ADMIN_CLI_NO_MARIADB:-}" = "" ]; then
 	(
 		backend=mysql
 		checks=0

@@ -79,6 +79,12 @@ mariadb_sql() {
 		"$MARIADB_DB" -e "$1"
 }
 
+# mariadb_client_built - was $POSTWARDEN built with MySQL support?
+mariadb_client_built() {
+	"${POSTWARDEN:-postwarden}" --version 2>/dev/null |
+		grep -q '^backends:.* mysql'
+}
+
 # mariadb_skip - no server here: skip the whole test (automake: 77)
 mariadb_skip() {
 	echo "SKIP: $1" >&2

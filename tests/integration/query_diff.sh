@@ -64,12 +64,13 @@ printf '%s\n' "$maptypes" | grep -qx sqlite ||
 # --- MariaDB, when it is installed ----------------------------------
 . "$srcdir/mariadb.sh"
 HAVE_MYSQL=no
-if printf '%s\n' "$maptypes" | grep -qx mysql &&
+if printf '%s\n' "$maptypes" | grep -qx mysql && mariadb_client_built &&
 	mariadb_find_prog mariadbd mysqld >/dev/null &&
 	mariadb_find_prog mariadb-install-db mysql_install_db >/dev/null; then
 	HAVE_MYSQL=yes
 else
-	echo "note: no MariaDB server or no postmap mysql: support;" \
+	echo "note: no MariaDB server, no postmap mysql: support or a" \
+		"postwarden built without MySQL;" \
 		"comparing sqlite: tables only" >&2
 fi
 
