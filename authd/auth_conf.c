@@ -6,11 +6,15 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "auth_cache.h"
 #include "auth_conf.h"
 #include "auth_mech.h"
+#include "auth_passdb.h"
 #include "auth_request.h"
 #include "conf.h"
+#include "pw_scheme.h"
 #include "sbuf.h"
 
 #define OFF(m) offsetof(struct auth_conf, m)
@@ -27,6 +31,8 @@ static const struct conf_param auth_conf_params[] = {
     {"chroot", CONF_STR, "", 0, 0, OFF(chroot)},
     {"pid_file", CONF_STR, "", 0, 0, OFF(pid_file)},
     {"drain_timeout", CONF_TIME, "15s", 0, 3600, OFF(drain_timeout)},
+    /* 0: one per CPU for a passwd-file, 4 per CPU (at most 32, at least
+     * one per CPU) for SQL: auth_conf_default_workers */
     {"workers", CONF_UINT, "0", 0, 256, OFF(workers)},
     {"worker_queue", CONF_UINT, "1024", 1, 1000000, OFF(worker_queue)},
     {"passdb", CONF_STR, "", 0, 0, OFF(passdb)},
@@ -49,6 +55,12 @@ static const struct conf_param auth_conf_params[] = {
     {"request_timeout", CONF_TIME, "150s", 1, 3600, OFF(request_timeout)},
     {"max_connections", CONF_UINT, "4096", 1, 1000000, OFF(max_connections)},
     {"max_requests", CONF_UINT, "32", 1, 10000, OFF(max_requests)},
+    {"cache_size", CONF_UINT, "0", 0, AUTH_CACHE_MAX_SIZE, OFF(cache_size)},
+    {"cache_ttl", CONF_TIME, "1h", 0, 604800, OFF(cache_ttl)},
+    {"cache_negative_ttl", CONF_TIME, "1h", 0, 604800,
+     OFF(cache_negative_ttl)},
+    {"rehash_scheme", CONF_STR, "SHA512-CRYPT", 0, 0, OFF(rehash_scheme)},
+    {"rehash_query", CONF_STR, "", 0, 0, OFF(rehash_query)},
     {NULL, 0, NULL, 0, 0, 0},
 };
 
@@ -156,10 +168,39 @@ int auth_conf_check(struct auth_conf *cf, struct sbuf *err)
 				     "than the added delays");
 		goto out;
 	}
+	if (!pw_scheme_can_generate(cf->rehash_scheme)) {
+		sbuf_printf(err,
+			    "authd_rehash_scheme: \"%s\" is unknown, weak "
+			    "or cannot be generated",
+			    cf->rehash_scheme);
+		goto out;
+	}
+	if (cf->rehash_query[0] != '\0' &&
+	    passdb_update_check(cf->rehash_query, err) < 0)
+		goto out;
+	if (cf->workers == 0)
+		cf->workers = auth_conf_default_workers(
+		    cf->passdb, sysconf(_SC_NPROCESSORS_ONLN));
 	rc = 0;
 out:
 	sbuf_free(&tmp);
 	return rc;
+}
+
+/* auth_conf_default_workers - CPUs, more of them with an SQL passdb */
+unsigned int auth_conf_default_workers(const char *passdb, long ncpu)
+{
+	unsigned long n = ncpu > 0 ? (unsigned long)ncpu : 1;
+
+	if (strncmp(passdb, "passwd-file:", 12) == 0)
+		return n < 256 ? (unsigned int)n : 256;
+	if (n >= 256)
+		return 256;
+	/* SQL: a worker waiting for a reply leaves its CPU idle */
+	if (n * AUTH_CONF_SQL_WORKERS_PER_CPU <= AUTH_CONF_SQL_WORKERS_MAX)
+		return (unsigned int)(n * AUTH_CONF_SQL_WORKERS_PER_CPU);
+	return n > AUTH_CONF_SQL_WORKERS_MAX ? (unsigned int)n
+					     : AUTH_CONF_SQL_WORKERS_MAX;
 }
 
 /* auth_conf_load - read, apply the table, check */

@@ -5,8 +5,9 @@
  * and range; the man page postwarden-authd(8) documents them. Loading
  * also checks what the table cannot: the passdb is set, the mechanism
  * list names known mechanisms, the username format parses, the temporary
- * failure action is known, and the failure delay plus the largest
- * penalty stay under Postfix's 10 s auth timeout.
+ * failure action is known, the failure delay plus the largest penalty
+ * stay under Postfix's 10 s auth timeout, and the rehash scheme is a
+ * strong one that can be generated and its query expands.
  *
  * The config file is local, not peer input. Not thread-safe: the loop
  * thread loads and swaps it; workers get copies of what they need.
@@ -45,7 +46,7 @@ struct auth_conf {
 	char *chroot;
 	char *pid_file;
 	unsigned int drain_timeout;
-	unsigned int workers; /* 0: one per online CPU */
+	unsigned int workers; /* 0: auth_conf_check picks, see below */
 	unsigned int worker_queue;
 	/* passwords */
 	char *passdb;
@@ -66,6 +67,13 @@ struct auth_conf {
 	unsigned int request_timeout;
 	unsigned int max_connections;
 	unsigned int max_requests; /* in flight per connection */
+	/* result cache (auth_cache.h); size 0: off */
+	unsigned int cache_size;
+	unsigned int cache_ttl;
+	unsigned int cache_negative_ttl;
+	/* rehash-on-login (auth_rehash.h); query "": off */
+	char *rehash_scheme;
+	char *rehash_query;
 
 	/* derived by auth_conf_load */
 	enum auth_tempfail_action tempfail;
@@ -82,6 +90,18 @@ int auth_conf_load(const char *path, struct auth_conf *cf, struct sbuf *err);
 /* auth_conf_check - the cross-parameter checks of auth_conf_load */
 int auth_conf_check(struct auth_conf *cf, struct sbuf *err);
 void auth_conf_release(struct auth_conf *cf);
+
+/*
+ * auth_conf_default_workers - authd_workers = 0 for passdb on ncpu CPUs
+ * (ncpu < 1: one): one per CPU for a passwd-file; with an SQL passdb
+ * AUTH_CONF_SQL_WORKERS_PER_CPU per CPU, at most AUTH_CONF_SQL_WORKERS_MAX
+ * but never fewer than one per CPU, so that hashing goes on while other
+ * workers wait for the database. Never above 256.
+ * auth_conf_check stores it in cf->workers. Pure.
+ */
+#define AUTH_CONF_SQL_WORKERS_PER_CPU 4
+#define AUTH_CONF_SQL_WORKERS_MAX 32
+unsigned int auth_conf_default_workers(const char *passdb, long ncpu);
 
 /* auth_conf_is_master - is login (normalised) in authd_master_users? */
 bool auth_conf_is_master(const struct auth_conf *cf, const char *login);

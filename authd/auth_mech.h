@@ -96,8 +96,9 @@ enum auth_mech_kind auth_mech_kind_of(const struct auth_mech_state *s);
  * password: HMAC-MD5(password, challenge) in lower-case hex, compared in
  * constant time. Works for stored values that give back the plaintext
  * ({PLAIN}, {CLEAR}, with .b64/.hex; a bare value when default_scheme is
- * one of them). Other schemes: PW_UNKNOWN_SCHEME (the mechanism cannot
- * work for that user, as with Dovecot). Thread-safe.
+ * one of them) and for Dovecot's precomputed HMAC-MD5 states
+ * ({CRAM-MD5}, {HMAC-MD5}). Other schemes: PW_UNKNOWN_SCHEME (the
+ * mechanism cannot work for that user, as with Dovecot). Thread-safe.
  */
 enum pw_result auth_mech_cram_md5_verify(const char *challenge,
 					 const char *response_hex,

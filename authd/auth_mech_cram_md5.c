@@ -84,21 +84,37 @@ auth_mech_cram_md5_step(struct auth_mech_creds *cr, unsigned int *stage,
 }
 
 /*
- * stored_plaintext - the plaintext a {PLAIN}/{CLEAR} value holds, into
- * out; -1 for any other scheme or bad encoding
+ * cram_mac - HMAC-MD5(key, challenge) from a stored value: the key is
+ * the plaintext of {PLAIN}/{CLEAR}, or the precomputed inner and outer
+ * MD5 states of {CRAM-MD5}/{HMAC-MD5} (dovecot-passwords.md 2). -1 for
+ * any other scheme or a bad encoding (this user cannot do CRAM-MD5).
  */
-static int stored_plaintext(const char *stored, const char *default_scheme,
-			    struct sbuf *out)
+static int cram_mac(const char *stored, const char *default_scheme,
+		    const char *challenge, unsigned char mac[16])
 {
+	struct sbuf *raw = sbuf_new(64);
 	const struct pw_scheme *s = NULL;
+	unsigned int len = 0;
+	int rc = -1;
 
-	if (pw_scheme_decode(stored, default_scheme, &s, out, NULL) !=
-	    PW_MATCH)
-		return -1;
-	return strcmp(s->name, "PLAIN") == 0 || strcmp(s->name, "CLEAR") == 0 ||
-			       strcmp(s->name, "CLEARTEXT") == 0
-		       ? 0
-		       : -1;
+	if (pw_scheme_decode(stored, default_scheme, &s, raw, NULL) != PW_MATCH)
+		goto out;
+	if (strcmp(s->name, "CRAM-MD5") == 0 ||
+	    strcmp(s->name, "HMAC-MD5") == 0) {
+		rc = pw_scheme_cram_md5_hmac(sbuf_data(raw), sbuf_len(raw),
+					     challenge, strlen(challenge), mac);
+	} else if (strcmp(s->name, "PLAIN") == 0 ||
+		   strcmp(s->name, "CLEAR") == 0 ||
+		   strcmp(s->name, "CLEARTEXT") == 0) {
+		if (HMAC(EVP_md5(), sbuf_data(raw), (int)sbuf_len(raw),
+			 (const unsigned char *)challenge, strlen(challenge),
+			 mac, &len) != NULL &&
+		    len == 16)
+			rc = 0;
+	}
+out:
+	sbuf_free_secret(&raw);
+	return rc;
 }
 
 /* auth_mech_cram_md5_verify - HMAC-MD5 of the challenge, constant time */
@@ -107,28 +123,21 @@ enum pw_result auth_mech_cram_md5_verify(const char *challenge,
 					 const char *stored,
 					 const char *default_scheme)
 {
-	struct sbuf *pw = sbuf_new(64), *mac_hex = sbuf_new(2 * EVP_MAX_MD_SIZE);
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int mac_len = 0;
+	struct sbuf *mac_hex = sbuf_new(2 * EVP_MAX_MD_SIZE);
+	unsigned char mac[16];
 	enum pw_result res = PW_UNKNOWN_SCHEME;
 
-	if (stored_plaintext(stored, default_scheme, pw) < 0)
+	if (cram_mac(stored, default_scheme, challenge, mac) < 0)
 		goto out;
 	res = PW_MISMATCH;
 	if (strlen(response_hex) != CRAM_MD5_HEX_LEN)
 		goto out;
-	if (HMAC(EVP_md5(), sbuf_data(pw), (int)sbuf_len(pw),
-		 (const unsigned char *)challenge, strlen(challenge), mac,
-		 &mac_len) == NULL ||
-	    mac_len * 2 != CRAM_MD5_HEX_LEN)
-		goto out;
-	hex_encode(mac, mac_len, mac_hex);
+	hex_encode(mac, sizeof(mac), mac_hex);
 	if (CRYPTO_memcmp(sbuf_data(mac_hex), response_hex,
 			  CRAM_MD5_HEX_LEN) == 0)
 		res = PW_MATCH;
 out:
 	wipe_bytes(mac, sizeof(mac));
 	sbuf_free_secret(&mac_hex);
-	sbuf_free_secret(&pw);
 	return res;
 }

@@ -19,6 +19,8 @@
 #ifndef PW_AUTH_PASSDB_H
 #define PW_AUTH_PASSDB_H
 
+#include <stdbool.h>
+
 struct sbuf;
 struct passdb;
 
@@ -51,5 +53,38 @@ void passdb_entry_free(struct passdb_entry *e);
 /* passdb_lookup - find login's stored password (blocking) */
 enum passdb_result passdb_lookup(struct passdb *p, const char *login,
 				 struct passdb_entry *e, struct sbuf *err);
+
+/*
+ * Rehash-on-login (auth_rehash.h) stores a new hash with an update
+ * statement, authd_rehash_query: SQL text whose variables are replaced
+ * by values escaped by the server's own escaping (the template puts the
+ * quotes): %u the login, %n the part before the first "@", %d the part
+ * after it, %p the new stored value ("{SCHEME}data"), %% a "%". Only
+ * the SQL backends (mysql:, sqlite:, dovecot-sql:) can update; a Postfix
+ * .cf table uses the connection settings of its .cf (not its tls_*
+ * settings). The update runs on the worker's handle (its own connection
+ * for a .cf table, the lookup connection for dovecot-sql).
+ */
+typedef int passdb_quote_fn(const char *s, struct sbuf *out, void *arg);
+
+/*
+ * passdb_update_expand - expand tmpl into out, each value passed
+ * through quote(value, out, arg). -1 with err for an unknown variable
+ * or when out is full. Pure (quote aside).
+ */
+int passdb_update_expand(const char *tmpl, const char *login,
+			 const char *stored, passdb_quote_fn *quote, void *arg,
+			 struct sbuf *out, struct sbuf *err);
+/* passdb_update_check - does tmpl expand (a start-up check)? */
+int passdb_update_check(const char *tmpl, struct sbuf *err);
+/* passdb_can_update - does the backend take an update statement? */
+bool passdb_can_update(const struct passdb *p);
+/*
+ * passdb_update - run query (expanded for login and stored) on p
+ * (blocking). 0, or -1 with err (which never holds stored): backend
+ * cannot update, no connection, statement failed, or no row changed.
+ */
+int passdb_update(struct passdb *p, const char *query, const char *login,
+		  const char *stored, struct sbuf *err);
 
 #endif

@@ -233,6 +233,35 @@ out:
 	return r;
 }
 
+/* dovecot_update - authd_rehash_query on the lookup connection */
+static int dovecot_update(void *h, const char *query, const char *login,
+			  const char *stored, struct sbuf *err)
+{
+	struct dovecot *d = h;
+	struct sbuf *sql = sbuf_new_max(256, PASSDB_MAX_UPDATE);
+	int rc = -1;
+
+	if (connect_db(d, err) < 0)
+		goto out;
+	if (passdb_update_expand(query, login, stored, quote, d->db, sql,
+				 err) < 0)
+		goto out;
+	if (sqldb_exec(d->db, sbuf_cstr(sql), NULL, 0, NULL, err) !=
+	    SQLDB_OK) {
+		sqldb_close(&d->db); /* reconnect next time */
+		goto out;
+	}
+	if (sqldb_changes(d->db) == 0) {
+		sbuf_printf(err, "%s: update statement changed no row",
+			    d->path);
+		goto out;
+	}
+	rc = 0;
+out:
+	sbuf_free_secret(&sql);
+	return rc;
+}
+
 /* dovecot_close - disconnect and free */
 static void dovecot_close(void *h)
 {
@@ -249,5 +278,6 @@ const struct passdb_backend passdb_dovecot_backend = {
 	.open = dovecot_open,
 	.default_scheme = dovecot_default_scheme,
 	.lookup = dovecot_lookup,
+	.update = dovecot_update,
 	.close = dovecot_close,
 };

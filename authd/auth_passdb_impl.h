@@ -20,8 +20,13 @@ struct passdb_backend {
 	const char *(*default_scheme)(void *h);
 	enum passdb_result (*lookup)(void *h, const char *login,
 				     struct passdb_entry *e, struct sbuf *err);
+	/* NULL: cannot store a new hash (passwd-file) */
+	int (*update)(void *h, const char *query, const char *login,
+		      const char *stored, struct sbuf *err);
 	void (*close)(void *h);
 };
+
+#define PASSDB_MAX_UPDATE (64u << 10) /* expanded update statement bytes */
 
 extern const struct passdb_backend passdb_dovecot_backend;
 extern const struct passdb_backend passdb_file_backend;

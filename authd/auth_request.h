@@ -18,8 +18,10 @@
 
 #include "auth_mech.h"
 #include "auth_passdb.h"
+#include "auth_rehash.h"
 
 struct sbuf;
+struct auth_cache;
 
 #define AUTH_REQUEST_MAX_LOGIN 255 /* bytes, after normalisation */
 
@@ -62,6 +64,11 @@ struct auth_verify_ctx {
 	auth_lookup_fn *lookup;
 	const char *default_scheme; /* NULL: the passdb's own */
 	const char *dummy_hash;	    /* verified for unknown users */
+	struct auth_cache *cache;   /* NULL: none (auth_cache.h) */
+	struct auth_rehash rehash;  /* update NULL: off (auth_rehash.h) */
+	/* a db whose lookups never block (an in-memory passwd-file), for
+	 * auth_request_verify_inline in the event loop; NULL: none */
+	void *loop_db;
 };
 
 struct auth_verify {
@@ -75,8 +82,11 @@ struct auth_verify {
 	/* out */
 	enum auth_verify_result result;
 	bool unknown_user; /* for the log: FAIL looks the same either way */
+	bool cache_hit;	   /* answered from ctx->cache */
 	struct sbuf *user; /* OK: user= value */
 	struct sbuf *err;  /* TEMPFAIL: why, for the log */
+	enum auth_rehash_result rehash; /* OK: what rehash-on-login did */
+	struct sbuf *rehash_err;	/* AUTH_REHASH_FAILED: why */
 };
 
 /* auth_verify_new - empty job; auth_verify_free wipes and frees */
@@ -86,10 +96,35 @@ void auth_verify_free(struct auth_verify **vp);
 /*
  * auth_request_verify - look up v->login in db and check the
  * credentials; then, for a master login, check that v->authzid exists.
- * An unknown user costs one verification against ctx->dummy_hash.
- * Blocking; fills v's out fields.
+ * An unknown user costs one verification against ctx->dummy_hash. With
+ * ctx->cache, a PLAIN/LOGIN check may be answered from the cache (the
+ * lookup still runs: the cache is keyed on the stored value too). After
+ * an OK (not a master login), a weak stored hash is rehashed when
+ * ctx->rehash is on; that never changes v->result. Blocking; fills v's
+ * out fields.
  */
 void auth_request_verify(const struct auth_verify_ctx *ctx, void *db,
 			 struct auth_verify *v);
+
+/*
+ * auth_request_scheme_is_cheap - does checking a password against stored
+ * (bare: default_scheme, which may be NULL) take microseconds: PLAIN and
+ * the plain or salted digests, not crypt(3), PBKDF2, SCRAM, Argon2 or
+ * OTP? Pure.
+ */
+bool auth_request_scheme_is_cheap(const char *stored,
+				  const char *default_scheme);
+
+/*
+ * auth_request_verify_inline - auth_request_verify for the event loop,
+ * done only when it is quick: db (ctx->loop_db) never blocks, the
+ * stored value (an unknown user: ctx->dummy_hash, so that unknown users
+ * still cost what a known user of the default scheme costs) is cheap,
+ * and rehash-on-login is off. true: v is filled as by
+ * auth_request_verify. false: nothing decided, run auth_request_verify
+ * in a worker (which looks the login up again).
+ */
+bool auth_request_verify_inline(const struct auth_verify_ctx *ctx, void *db,
+				struct auth_verify *v);
 
 #endif

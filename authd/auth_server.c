@@ -25,8 +25,10 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "auth_cache.h"
 #include "auth_conf.h"
 #include "auth_mech.h"
+#include "auth_passdb.h"
 #include "auth_penalty.h"
 #include "auth_proto.h"
 #include "auth_request.h"
@@ -97,7 +99,11 @@ struct auth_server {
 	struct event_base *base;
 	const struct auth_conf *cf;
 	struct workq *wq;
-	const struct auth_verify_ctx *vctx;
+	const struct auth_verify_ctx *vctx; /* &vctx_own */
+	struct auth_verify_ctx vctx_own;    /* the caller's, plus ours: */
+	struct auth_cache *cache;	    /* authd_cache_* (may be off) */
+	struct passdb *loop_passdb;	    /* vctx_own.loop_db, if ours */
+	char *rehash_query, *rehash_scheme; /* restart-only copies */
 	char *hostname;
 	struct auth_penalty *penalty;
 	int listen_fd;
@@ -261,13 +267,53 @@ static void job_work(void *thread_ctx, void *arg)
 	auth_request_verify(j->vctx, thread_ctx, j->v);
 }
 
+/*
+ * req_finish - act on a finished check: OK, FAIL after the delay, or a
+ * temporary failure (r is gone, maybe c->dead). v stays the caller's.
+ */
+static void req_finish(struct auth_req *r, const struct auth_verify *v)
+{
+	struct auth_conn *c = r->conn;
+	struct auth_server *s = c->srv;
+
+	switch (v->result) {
+	case AUTH_VERIFY_OK:
+		auth_penalty_success(s->penalty, r->rip, r->login);
+		log_info("auth: login: user=%s rip=%s mech=%s%s",
+			 quoted(s, sbuf_cstr(v->user)), r->rip, r->mech->name,
+			 v->cache_hit ? " (cached)" : "");
+		if (v->rehash == AUTH_REHASH_DONE)
+			log_info("auth: user=%s: stored password rehashed "
+				 "to %s",
+				 quoted(s, r->login), s->rehash_scheme);
+		else if (v->rehash == AUTH_REHASH_FAILED)
+			log_warn("auth: user=%s: rehash to %s failed: %s",
+				 quoted(s, r->login), s->rehash_scheme,
+				 sbuf_cstr(v->rehash_err));
+		auth_proto_ok(s->out, r->id, sbuf_cstr(v->user));
+		conn_send(c);
+		req_free(r);
+		break;
+	case AUTH_VERIFY_FAIL:
+		auth_penalty_fail(s->penalty, r->rip, r->login, time(NULL));
+		log_info("auth: failed: user=%s rip=%s mech=%s: %s",
+			 quoted(s, r->login), r->rip, r->mech->name,
+			 v->unknown_user ? "unknown user"
+					 : "password mismatch");
+		req_fail_delayed(r);
+		break;
+	case AUTH_VERIFY_TEMPFAIL:
+		req_tempfail(r, sbuf_cstr(v->err)); /* r is gone */
+		break;
+	}
+}
+
 /* job_done - in the loop: reply, or remember the failure */
 static void job_done(void *arg, bool cancelled)
 {
 	struct auth_job *j = arg;
 	struct auth_req *r = j->req;
 	struct auth_conn *c;
-	struct auth_server *s;
 
 	if (r == NULL) {
 		auth_verify_free(&j->v);
@@ -276,7 +322,6 @@ static void job_done(void *arg, bool cancelled)
 	}
 	r->job = NULL;
 	c = r->conn;
-	s = c->srv;
 	if (cancelled) {
 		req_tempfail(r, "the worker queue was shut down");
 		auth_verify_free(&j->v);
@@ -285,46 +330,35 @@ static void job_done(void *arg, bool cancelled)
 			conn_shutdown(c);
 		return;
 	}
-	switch (j->v->result) {
-	case AUTH_VERIFY_OK:
-		auth_penalty_success(s->penalty, r->rip, r->login);
-		log_info("auth: login: user=%s rip=%s mech=%s",
-			 quoted(s, sbuf_cstr(j->v->user)), r->rip,
-			 r->mech->name);
-		auth_proto_ok(s->out, r->id, sbuf_cstr(j->v->user));
-		conn_send(c);
-		req_free(r);
-		break;
-	case AUTH_VERIFY_FAIL:
-		auth_penalty_fail(s->penalty, r->rip, r->login, time(NULL));
-		log_info("auth: failed: user=%s rip=%s mech=%s: %s",
-			 quoted(s, r->login), r->rip, r->mech->name,
-			 j->v->unknown_user ? "unknown user"
-					    : "password mismatch");
-		req_fail_delayed(r);
-		break;
-	case AUTH_VERIFY_TEMPFAIL:
-		req_tempfail(r, sbuf_cstr(j->v->err)); /* r is gone */
-		if (c->dead) {
-			auth_verify_free(&j->v);
-			free(j);
-			conn_shutdown(c);
-			return;
-		}
-		break;
-	}
+	req_finish(r, j->v);
 	auth_verify_free(&j->v);
 	free(j);
-	if (!conn_check_idle(c))
+	if (c->dead)
+		conn_shutdown(c);
+	else if (!conn_check_idle(c))
 		conn_process(c);
 }
 
-/* req_submit - hand the credentials to a worker */
+/*
+ * req_submit - hand the credentials to a worker, or check them here when
+ * that is quick (auth_request_verify_inline): a PLAIN or digest entry of
+ * a passwd-file costs less than the two thread hand-offs. Either way r
+ * may be gone afterwards (and c->dead set), as after req_tempfail.
+ */
 static void req_submit(struct auth_req *r)
 {
 	struct auth_server *s = r->conn->srv;
-	struct auth_job *j = xcalloc(1, sizeof(*j));
+	struct auth_verify *v = r->v;
+	struct auth_job *j;
 
+	if (s->vctx->loop_db != NULL &&
+	    auth_request_verify_inline(s->vctx, s->vctx->loop_db, v)) {
+		r->v = NULL;
+		req_finish(r, v);
+		auth_verify_free(&v);
+		return;
+	}
+	j = xcalloc(1, sizeof(*j));
 	j->req = r;
 	j->v = r->v;
 	j->vctx = s->vctx;
@@ -821,6 +855,60 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
 	}
 }
 
+/* server_update - auth_update_fn over the worker's passdb handle */
+static int server_update(void *db, const char *query, const char *login,
+			 const char *stored, struct sbuf *err)
+{
+	return passdb_update(db, query, login, stored, err);
+}
+
+/*
+ * server_setup_verify - our copy of the caller's verification settings,
+ * with the result cache, rehash-on-login and, for a passwd-file (whose
+ * lookups never block), a passdb handle for the event loop from cf
+ * unless the caller brought its own (tests)
+ */
+static void server_setup_verify(struct auth_server *s,
+				const struct auth_conf *cf,
+				const struct auth_verify_ctx *vctx)
+{
+	bool is_file = strncmp(cf->passdb, "passwd-file:", 12) == 0;
+
+	s->vctx_own = *vctx;
+	s->vctx = &s->vctx_own;
+	s->cache = auth_cache_new(cf->cache_size, cf->cache_ttl,
+				  cf->cache_negative_ttl, NULL);
+	if (s->vctx_own.cache == NULL)
+		s->vctx_own.cache = s->cache;
+	s->rehash_query = xstrdup(cf->rehash_query);
+	s->rehash_scheme = xstrdup(cf->rehash_scheme);
+	if (s->vctx_own.loop_db == NULL && is_file) {
+		/* shares the table the workers' handles loaded */
+		struct sbuf *err = sbuf_new(64);
+
+		s->loop_passdb =
+		    passdb_open(cf->passdb, vctx->default_scheme, err);
+		if (s->loop_passdb == NULL)
+			log_warn("auth: %s: every check goes to a worker",
+				 sbuf_cstr(err));
+		s->vctx_own.loop_db = s->loop_passdb;
+		sbuf_free(&err);
+	}
+	if (s->vctx_own.rehash.update != NULL || cf->rehash_query[0] == '\0')
+		return;
+	if (is_file) {
+		log_warn("authd_rehash_query is set, but a passwd-file "
+			 "passdb cannot store passwords: rehash-on-login "
+			 "is off");
+		return;
+	}
+	s->vctx_own.rehash.update = server_update;
+	s->vctx_own.rehash.query = s->rehash_query;
+	s->vctx_own.rehash.scheme = s->rehash_scheme;
+	log_info("rehash-on-login: weak stored passwords become %s",
+		 s->rehash_scheme);
+}
+
 /* auth_server_new - start accepting */
 struct auth_server *
 auth_server_new(struct event_base *base, int listen_fd,
@@ -842,6 +930,7 @@ auth_server_new(struct event_base *base, int listen_fd,
 	s->idle_arg = idle_arg;
 	s->out = sbuf_new(512);
 	s->q = sbuf_new(LOG_QUOTE_MAX + 16);
+	server_setup_verify(s, cf, vctx);
 	evutil_secure_rng_get_bytes(&seed, sizeof(seed));
 	s->penalty =
 	    auth_penalty_new(cf->penalty_base, cf->penalty_max, cf->penalty_ttl,
@@ -859,6 +948,13 @@ void auth_server_set_conf(struct auth_server *s, const struct auth_conf *cf)
 	s->cf = cf;
 	auth_penalty_set_limits(s->penalty, cf->penalty_base, cf->penalty_max,
 				cf->penalty_ttl);
+	/* a reload forgets every cached result */
+	auth_cache_configure(s->cache, cf->cache_size, cf->cache_ttl,
+			     cf->cache_negative_ttl);
+	if (strcmp(cf->rehash_query, s->rehash_query) != 0 ||
+	    strcmp(cf->rehash_scheme, s->rehash_scheme) != 0)
+		log_warn("authd_rehash_query and authd_rehash_scheme take "
+			 "effect after a restart");
 	if (s->accept_paused && !s->draining &&
 	    s->nconns < cf->max_connections) {
 		s->accept_paused = false;
@@ -906,6 +1002,10 @@ void auth_server_free(struct auth_server **sp)
 	if (s->accept_ev != NULL)
 		event_free(s->accept_ev);
 	auth_penalty_free(&s->penalty);
+	auth_cache_free(&s->cache);
+	passdb_close(&s->loop_passdb);
+	free(s->rehash_query);
+	free(s->rehash_scheme);
 	sbuf_free(&s->out);
 	sbuf_free(&s->q);
 	free(s->hostname);

@@ -141,6 +141,16 @@ enum pw_result pw_scheme_decode(const char *stored, const char *default_scheme,
 				struct sbuf *raw_r, struct sbuf *err);
 
 /*
+ * pw_scheme_cram_md5_hmac - HMAC-MD5 of msg (n bytes) from the decoded
+ * data of a {CRAM-MD5}/{HMAC-MD5} value (ctx: 32 bytes, the MD5 states
+ * after the outer and the inner key block, as Dovecot stores them), for
+ * the CRAM-MD5 mechanism. out gets the 16-byte MAC (a secret). -1 when
+ * ctx_len is not 32.
+ */
+int pw_scheme_cram_md5_hmac(const unsigned char *ctx, size_t ctx_len,
+			    const void *msg, size_t n, unsigned char out[16]);
+
+/*
  * pw_scheme_verify - check password against a stored value. A value
  * without "{...}" is taken as default_scheme (NULL: PW_UNKNOWN_SCHEME).
  * err (may be NULL) explains PW_UNKNOWN_SCHEME and PW_INVALID; it never

@@ -340,8 +340,8 @@ enum pw_result pw_md4_verify(const char *password, const unsigned char *raw,
 /*
  * The low-level MD5 interface is deprecated in OpenSSL 3 but still there,
  * and it is the only way to read the chaining state after one block,
- * which is what CRAM-MD5 stores (EVP hides it). The pragma covers only
- * the two functions below.
+ * which is what CRAM-MD5 stores (EVP hides it), and to go on from a
+ * stored state. The pragma covers only the functions below.
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -385,6 +385,52 @@ static void pw_cram_context(const char *password, unsigned char out[32])
 	wipe_bytes(key, sizeof(key));
 	wipe_bytes(pad, sizeof(pad));
 	wipe_bytes(&c, sizeof(c));
+}
+
+/* pw_md5_state_get - the inverse of pw_md5_state_put */
+static void pw_md5_state_get(MD5_CTX *c, const unsigned char *p)
+{
+	uint32_t w[4] = {0, 0, 0, 0};
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i / 4] |= (uint32_t)p[i] << (8 * (i % 4));
+	c->A = w[0];
+	c->B = w[1];
+	c->C = w[2];
+	c->D = w[3];
+}
+
+/*
+ * pw_scheme_cram_md5_hmac - finish HMAC-MD5 from stored states: set the
+ * chaining values as after one 64-byte block (Nl counts bits: 512) and
+ * go on hashing (Dovecot hmac_md5_set_cram_context). MD5_CTX is a
+ * public struct in every OpenSSL and LibreSSL; the fields are the ones
+ * pw_md5_state_put reads.
+ */
+int pw_scheme_cram_md5_hmac(const unsigned char *ctx, size_t ctx_len,
+			    const void *msg, size_t n, unsigned char out[16])
+{
+	unsigned char inner[16];
+	MD5_CTX c;
+
+	if (ctx_len != PW_CRAM_LEN)
+		return -1;
+	MD5_Init(&c);
+	pw_md5_state_get(&c, ctx + 16);
+	c.Nl = PW_HMAC_BLOCK * 8;
+	c.Nh = 0;
+	MD5_Update(&c, msg, n);
+	MD5_Final(inner, &c);
+	MD5_Init(&c);
+	pw_md5_state_get(&c, ctx);
+	c.Nl = PW_HMAC_BLOCK * 8;
+	c.Nh = 0;
+	MD5_Update(&c, inner, sizeof(inner));
+	MD5_Final(out, &c);
+	wipe_bytes(inner, sizeof(inner));
+	wipe_bytes(&c, sizeof(c));
+	return 0;
 }
 
 #pragma GCC diagnostic pop

@@ -25,5 +25,6 @@ int cli_domain_main(int argc, char **argv);
 int cli_mailbox_main(int argc, char **argv);
 int cli_alias_main(int argc, char **argv);
 int cli_pw_main(int argc, char **argv);
+int cli_auth_test_main(int argc, char **argv);
 
 #endif

@@ -432,7 +432,7 @@ static void cli_admin_restore_tty(int sig)
 
 /* cli_admin_read_line - one line from fd, without its end; -1 if too
  * long, on error, or at EOF before any byte */
-static int cli_admin_read_line(int fd, struct sbuf *line)
+int cli_admin_read_line(int fd, struct sbuf *line)
 {
 	bool any = false;
 	ssize_t n;
@@ -457,7 +457,7 @@ static int cli_admin_read_line(int fd, struct sbuf *line)
 }
 
 /* cli_admin_prompt - ask once on the terminal with echo off */
-static int cli_admin_prompt(int fd, const char *prompt, struct sbuf *pw)
+int cli_admin_prompt(int fd, const char *prompt, struct sbuf *pw)
 {
 	struct sigaction sa, old_int, old_term;
 	struct termios noecho;

@@ -95,6 +95,17 @@ int cli_admin_check_address(const char *s, bool allow_catchall,
 int cli_admin_check_text(const char *what, const char *s, size_t max);
 
 /*
+ * cli_admin_read_line - one line from fd into line (replaced, without
+ * its end); -1 if longer than line's maximum, on error, or at EOF first
+ */
+int cli_admin_read_line(int fd, struct sbuf *line);
+/*
+ * cli_admin_prompt - write prompt to the terminal fd and read one line
+ * with echo off; the terminal is restored even if a signal ends us
+ */
+int cli_admin_prompt(int fd, const char *prompt, struct sbuf *pw);
+
+/*
  * cli_admin_read_password - a new password into pw (a secret buffer made
  * with sbuf_new_max(.., PW_SCHEME_MAX_PASSWORD): free it with
  * sbuf_free_secret). from_stdin: one line from standard

@@ -20,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{"mailbox", cli_mailbox_main, "add, list, show, disable, enable, remove mailboxes, set passwords"},
 	{"alias", cli_alias_main, "add, list, show, disable, enable, remove aliases"},
 	{"pw", cli_pw_main, "make or check a Dovecot password hash, as doveadm pw"},
+	{"auth-test", cli_auth_test_main, "ask the running authd about a login, as doveadm auth test"},
 };
 
 /* usage - list the subcommands */

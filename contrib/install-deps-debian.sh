@@ -10,9 +10,9 @@ BUILD="autoconf automake libtool pkg-config make gcc clang
 	libunbound-dev libicu-dev libclang-rt-14-dev"
 # Real peers the tests run against.
 PEERS="postfix postfix-mysql postfix-sqlite mariadb-server mariadb-client
-	sqlite3 swaks python3 dovecot-core"
+	sqlite3 swaks openssl python3 dovecot-core"
 # Benchmarks (bench/).
-BENCH="hyperfine"
+BENCH="hyperfine dovecot-mysql"
 
 missing=""
 for p in $BUILD $PEERS $BENCH; do

@@ -43,8 +43,21 @@ Test(auth_conf, defaults)
 	cr_assert_str_eq(cf.mechs[1]->name, "LOGIN");
 	cr_assert_str_eq(cf.username_format, "%Lu");
 	cr_assert_leq(cf.failure_delay + cf.penalty_max, 8);
+	cr_assert_geq(cf.workers, 1); /* 0 is resolved */
 	auth_conf_release(&cf);
 	sbuf_free(&err);
+}
+
+Test(auth_conf, default_workers)
+{
+	cr_assert_eq(auth_conf_default_workers("passwd-file:/x", 2), 2);
+	cr_assert_eq(auth_conf_default_workers("passwd-file:/x", 0), 1);
+	cr_assert_eq(auth_conf_default_workers("passwd-file:/x", 1000), 256);
+	cr_assert_eq(auth_conf_default_workers("mysql:/x.cf", 2), 8);
+	cr_assert_eq(auth_conf_default_workers("dovecot-sql:/x", -1), 4);
+	cr_assert_eq(auth_conf_default_workers("sqlite:/x.cf", 16), 32);
+	cr_assert_eq(auth_conf_default_workers("mysql:/x.cf", 64), 64);
+	cr_assert_eq(auth_conf_default_workers("mysql:/x.cf", 1000), 256);
 }
 
 Test(auth_conf, values_and_masters)

@@ -96,8 +96,11 @@ static enum passdb_result fake_lookup(void *db, const char *login,
 	return PASSDB_NOUSER;
 }
 
-static const struct auth_verify_ctx ctx = {fake_lookup, "PLAIN",
-					   "{PLAIN}dummy-never-matches"};
+static const struct auth_verify_ctx ctx = {
+    .lookup = fake_lookup,
+    .default_scheme = "PLAIN",
+    .dummy_hash = "{PLAIN}dummy-never-matches",
+};
 
 /* run - one verification */
 static struct auth_verify *run(const char *login, const char *pw,
@@ -191,5 +194,98 @@ Test(auth_request, cram_md5)
 	v->cram_response = strdup("b913a602c7eda7a495b4e6e7334d3890");
 	auth_request_verify(&ctx, NULL, v);
 	cr_assert_eq(v->result, AUTH_VERIFY_FAIL); /* password is "secret" */
+	auth_verify_free(&v);
+}
+
+Test(auth_request, scheme_is_cheap)
+{
+	cr_assert(auth_request_scheme_is_cheap("{PLAIN}x", NULL));
+	cr_assert(auth_request_scheme_is_cheap("{clear}x", "SHA512-CRYPT"));
+	cr_assert(auth_request_scheme_is_cheap("{SSHA512}abc", NULL));
+	cr_assert(auth_request_scheme_is_cheap("{SHA256.HEX}ab", NULL));
+	cr_assert(auth_request_scheme_is_cheap("secret", "PLAIN-MD5"));
+	cr_assert_not(auth_request_scheme_is_cheap("{SHA512-CRYPT}$6$x", NULL));
+	cr_assert_not(auth_request_scheme_is_cheap("{MD5-CRYPT}$1$x", NULL));
+	cr_assert_not(auth_request_scheme_is_cheap("{PBKDF2}x", "PLAIN"));
+	cr_assert_not(auth_request_scheme_is_cheap("{ARGON2ID}x", NULL));
+	cr_assert_not(auth_request_scheme_is_cheap("{NO-SUCH}x", NULL));
+	cr_assert_not(auth_request_scheme_is_cheap("$6$x", "CRYPT"));
+	cr_assert_not(auth_request_scheme_is_cheap("$6$x", NULL));
+	cr_assert_not(auth_request_scheme_is_cheap("{PLAIN", NULL));
+	cr_assert_not(auth_request_scheme_is_cheap("{PLAINX}x", NULL));
+}
+
+/* never_update - a rehash update that must not run in these tests */
+static int never_update(void *db, const char *query, const char *login,
+			const char *stored, struct sbuf *err)
+{
+	(void)db;
+	(void)query;
+	(void)login;
+	(void)stored;
+	(void)err;
+	cr_assert_fail("rehash update called");
+	return -1;
+}
+
+/* run_inline - auth_request_verify_inline with a dummy hash */
+static bool run_inline(const char *dummy, const char *login, const char *pw,
+		       struct auth_verify **vp)
+{
+	struct auth_verify_ctx c = ctx;
+	struct auth_verify *v = auth_verify_new();
+	int db;
+
+	c.dummy_hash = dummy;
+	v->kind = AUTH_MECH_PLAIN;
+	v->login = strdup(login);
+	v->password = strdup(pw);
+	*vp = v;
+	return auth_request_verify_inline(&c, &db, v);
+}
+
+Test(auth_request, verify_inline)
+{
+	const char *strong = "{SHA512-CRYPT}$6$x";
+	struct auth_verify *v;
+	struct auth_verify_ctx c = ctx;
+	int db;
+
+	/* a cheap entry: the whole check, same outcomes */
+	cr_assert(run_inline(strong, "alice@example.com", "secret", &v));
+	cr_assert_eq(v->result, AUTH_VERIFY_OK);
+	cr_assert_str_eq(sbuf_cstr(v->user), "alice@example.com");
+	auth_verify_free(&v);
+	cr_assert(run_inline(strong, "bob@example.com", "wrong", &v));
+	cr_assert_eq(v->result, AUTH_VERIFY_FAIL);
+	cr_assert_not(v->unknown_user);
+	auth_verify_free(&v);
+	cr_assert(run_inline(strong, "down@example.com", "x", &v));
+	cr_assert_eq(v->result, AUTH_VERIFY_TEMPFAIL);
+	auth_verify_free(&v);
+
+	/* unknown user: only when the dummy is cheap too, so an unknown
+	 * login still costs what a default-scheme user costs */
+	cr_assert_not(run_inline(strong, "nobody@example.com", "x", &v));
+	cr_assert_eq(v->result, AUTH_VERIFY_FAIL);
+	cr_assert(sbuf_is_empty(v->err));
+	auth_verify_free(&v);
+	cr_assert(run_inline("{PLAIN}d", "nobody@example.com", "x", &v));
+	cr_assert_eq(v->result, AUTH_VERIFY_FAIL);
+	cr_assert(v->unknown_user);
+	auth_verify_free(&v);
+
+	/* an expensive or unknown scheme goes to a worker */
+	cr_assert_not(run_inline(strong, "broken@example.com", "x", &v));
+	auth_verify_free(&v);
+
+	/* no loop db, or rehash-on-login on: never inline */
+	v = auth_verify_new();
+	v->kind = AUTH_MECH_PLAIN;
+	v->login = strdup("alice@example.com");
+	v->password = strdup("secret");
+	cr_assert_not(auth_request_verify_inline(&ctx, NULL, v));
+	c.rehash.update = never_update;
+	cr_assert_not(auth_request_verify_inline(&c, &db, v));
 	auth_verify_free(&v);
 }

@@ -6,6 +6,8 @@
 # failure delay and the penalty, and a backend outage (the connection is
 # closed, or FAIL ... temp when configured). Two passdbs: a passwd-file
 # and an SQLite table through a Postfix-style .cf.
+# Rehash-on-login, the result cache and stored {CRAM-MD5} credentials
+# on a second table.
 #
 # Environment: abs_top_builddir. Exit: 0 pass, 1 fail, 77 skip, 99
 # harness error.
@@ -347,6 +349,26 @@ elif scenario == "sqlite":
                 resp=plain("off@example.com", "off")))
     check(c.line() == "FAIL\t4\tuser=off@example.com", "inactive")
 
+elif scenario == "rehash-cache":
+    # {PLAIN-MD5} is rehashed on the first login; the cache answers the
+    # third; {CRAM-MD5} states serve the CRAM-MD5 mechanism
+    c = Conn()
+    for i in (1, 2, 3):
+        c.send(auth(i, "PLAIN", rip="192.0.2.90",
+                    resp=plain("dave@example.com", "secret")))
+        check(c.line() == "OK\t%d\tuser=dave@example.com" % i,
+              "weak login %d" % i)
+    c.send(auth(4, "PLAIN", rip="192.0.2.91",
+                resp=plain("dave@example.com", "wrong")))
+    check(c.line() == "FAIL\t4\tuser=dave@example.com", "wrong after rehash")
+    c.send(auth(5, "CRAM-MD5", rip="192.0.2.92"))
+    l = c.line().split("\t")
+    check(l[:2] == ["CONT", "5"], "CRAM-MD5 challenge")
+    ch = base64.b64decode(l[2])
+    mac = hmac.new(b"secret", ch, hashlib.md5).hexdigest()
+    c.send("CONT\t5\t%s\n" % b64(b"erin@example.com " + mac.encode()))
+    check(c.line() == "OK\t5\tuser=erin@example.com", "stored CRAM-MD5")
+
 elif scenario == "outage-disconnect":
     c = Conn()
     c.send(auth(1, "PLAIN", resp=plain("carol@example.com", "carolpw")))
@@ -384,6 +406,36 @@ stop_authd
 
 start_authd failtemp "sqlite:$work/users.cf" "authd_tempfail_action = fail-temp"
 client "$work/failtemp.sock" outage-failtemp || status=1
+stop_authd
+
+# rehash-on-login and the result cache on their own table
+sqlite3 "$work/rehash.db" "
+CREATE TABLE mailbox (username TEXT PRIMARY KEY, password TEXT);
+INSERT INTO mailbox VALUES ('dave@example.com',
+	'{PLAIN-MD5}5ebe2294ecd0e0f08eab7690d2a6ee69');
+INSERT INTO mailbox VALUES ('erin@example.com',
+	'{CRAM-MD5}cd3ba7deaad6e5ca23448ba42e379747a9e0f7f1fbc00c8a81bbaac395731b56');" ||
+	exit 99
+cat >"$work/rehash.cf" <<EOF
+dbpath = $work/rehash.db
+query = SELECT password FROM mailbox WHERE username='%s'
+EOF
+start_authd rehash "sqlite:$work/rehash.cf" "authd_cache_size = 100" \
+	"authd_rehash_query = UPDATE mailbox SET password='%p' WHERE username='%u'"
+client "$work/rehash.sock" rehash-cache || status=1
+case $(sqlite3 "$work/rehash.db" \
+	"SELECT password FROM mailbox WHERE username='dave@example.com'") in
+'{SHA512-CRYPT}$6$'*) ;;
+*) echo "FAIL: dave@example.com was not rehashed" >&2; status=1 ;;
+esac
+grep -q 'user=dave@example.com: stored password rehashed to SHA512-CRYPT' \
+	"$work/rehash.log" || { echo "FAIL: no rehash log line" >&2; status=1; }
+grep -q 'login: user=dave@example.com .*(cached)' "$work/rehash.log" ||
+	{ echo "FAIL: no cached login" >&2; status=1; }
+if grep -Eq 'secret|5ebe2294|cd3ba7de|\$6\$' "$work/rehash.log"; then
+	echo "FAIL: a password or hash in the rehash log" >&2
+	status=1
+fi
 stop_authd
 
 exit $status
