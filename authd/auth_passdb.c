@@ -370,6 +370,12 @@ int passdb_update_check(const char *tmpl, struct sbuf *err)
 	return rc;
 }
 
+/* passdb_never_blocks - may lookups run in the event loop? */
+bool passdb_never_blocks(const struct passdb *p)
+{
+	return p->be->never_blocks;
+}
+
 /* passdb_can_update - has the backend an update function? */
 bool passdb_can_update(const struct passdb *p)
 {

@@ -77,6 +77,12 @@ int passdb_update_expand(const char *tmpl, const char *login,
 			 struct sbuf *out, struct sbuf *err);
 /* passdb_update_check - does tmpl expand (a start-up check)? */
 int passdb_update_check(const char *tmpl, struct sbuf *err);
+/*
+ * passdb_never_blocks - are lookups in memory (passwd-file), so that
+ * the event loop may make them instead of a worker?
+ */
+bool passdb_never_blocks(const struct passdb *p);
+
 /* passdb_can_update - does the backend take an update statement? */
 bool passdb_can_update(const struct passdb *p);
 /*

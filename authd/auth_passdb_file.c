@@ -75,6 +75,7 @@ static void file_close(void *h)
 
 const struct passdb_backend passdb_file_backend = {
 	.prefix = "passwd-file:",
+	.never_blocks = true,
 	.open = file_open,
 	.default_scheme = file_default_scheme,
 	.lookup = file_lookup,

@@ -15,6 +15,7 @@
 /* A backend: open parses arg (the spec after "type:"), lookup blocks */
 struct passdb_backend {
 	const char *prefix; /* "passwd-file:" */
+	bool never_blocks;  /* lookups are in memory: safe in the event loop */
 	void *(*open)(const char *arg, struct sbuf *err);
 	/* default_scheme of the source (may depend on the handle) */
 	const char *(*default_scheme)(void *h);

@@ -872,7 +872,9 @@ static void server_setup_verify(struct auth_server *s,
 				const struct auth_conf *cf,
 				const struct auth_verify_ctx *vctx)
 {
-	bool is_file = strncmp(cf->passdb, "passwd-file:", 12) == 0;
+	struct sbuf *err = sbuf_new(64);
+	struct passdb *db;
+	bool can_update;
 
 	s->vctx_own = *vctx;
 	s->vctx = &s->vctx_own;
@@ -882,24 +884,27 @@ static void server_setup_verify(struct auth_server *s,
 		s->vctx_own.cache = s->cache;
 	s->rehash_query = xstrdup(cf->rehash_query);
 	s->rehash_scheme = xstrdup(cf->rehash_scheme);
-	if (s->vctx_own.loop_db == NULL && is_file) {
-		/* shares the table the workers' handles loaded */
-		struct sbuf *err = sbuf_new(64);
-
-		s->loop_passdb =
-		    passdb_open(cf->passdb, vctx->default_scheme, err);
-		if (s->loop_passdb == NULL)
-			log_warn("auth: %s: every check goes to a worker",
-				 sbuf_cstr(err));
-		s->vctx_own.loop_db = s->loop_passdb;
-		sbuf_free(&err);
+	/* A passwd-file handle shares the table the workers' handles loaded,
+	 * and an SQL handle connects only on its first lookup: cheap to ask. */
+	db = passdb_open(cf->passdb, vctx->default_scheme, err);
+	if (db == NULL)
+		log_warn("auth: %s: every check goes to a worker",
+			 sbuf_cstr(err));
+	can_update = db != NULL && passdb_can_update(db);
+	if (db != NULL && s->vctx_own.loop_db == NULL &&
+	    passdb_never_blocks(db)) {
+		s->loop_passdb = db;
+		s->vctx_own.loop_db = db;
+	} else {
+		passdb_close(&db);
 	}
+	sbuf_free(&err);
 	if (s->vctx_own.rehash.update != NULL || cf->rehash_query[0] == '\0')
 		return;
-	if (is_file) {
-		log_warn("authd_rehash_query is set, but a passwd-file "
-			 "passdb cannot store passwords: rehash-on-login "
-			 "is off");
+	if (!can_update) {
+		log_warn("authd_rehash_query is set, but this passdb "
+			 "cannot store passwords (a passwd-file, or it did "
+			 "not open): rehash-on-login is off");
 		return;
 	}
 	s->vctx_own.rehash.update = server_update;

@@ -106,7 +106,6 @@ static int authd_bind(void *ctx, struct sbuf *err)
 	struct sock_spec *spec = NULL;
 	struct sock_perm perm = {NULL, NULL, a->cf.listen_mode};
 	unsigned int i;
-	long ncpu;
 	int rc;
 
 	if (a->cf.listen_owner[0] != '\0')
@@ -121,11 +120,8 @@ static int authd_bind(void *ctx, struct sbuf *err)
 	if (rc < 0)
 		return -1;
 
+	/* auth_conf_check turned 0 into the default for this passdb */
 	a->nworkers = a->cf.workers;
-	if (a->nworkers == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		a->nworkers = ncpu > 0 && ncpu <= 256 ? (unsigned int)ncpu : 1;
-	}
 	if (a->cf.default_pass_scheme[0] != '\0')
 		a->default_scheme = xstrdup(a->cf.default_pass_scheme);
 	a->passdbs = xcalloc(a->nworkers, sizeof(*a->passdbs));

@@ -333,3 +333,25 @@ Test(passdb, bad_specs)
 		sbuf_free(&err);
 	}
 }
+
+Test(passdb, only_passwd_file_never_blocks)
+{
+	char path[PATH_MAX + 32], cf[PATH_MAX + 32], text[PATH_MAX + 256];
+	struct passdb *p;
+
+	write_text("nb-passwd", "alice:{PLAIN}x\n", path, sizeof(path));
+	FMT(text, "passwd-file:%s", path);
+	p = open_spec(text);
+	cr_expect(passdb_never_blocks(p));
+	cr_expect(!passdb_can_update(p));
+	passdb_close(&p);
+	FMT(text, "dbpath = %s\nquery = SELECT password FROM mailbox "
+		  "WHERE username='%%s'\n",
+	    dbpath);
+	write_text("nb.cf", text, cf, sizeof(cf));
+	FMT(text, "sqlite:%s", cf);
+	p = open_spec(text);
+	cr_expect(!passdb_never_blocks(p));
+	cr_expect(passdb_can_update(p));
+	passdb_close(&p);
+}
