@@ -10,7 +10,9 @@ BUILD="autoconf automake libtool pkg-config make gcc clang
 	libunbound-dev libicu-dev libclang-rt-14-dev"
 # Real peers the tests run against.
 PEERS="postfix postfix-mysql postfix-sqlite mariadb-server mariadb-client
-	sqlite3 swaks openssl python3 dovecot-core"
+	sqlite3 swaks openssl python3 python3-yaml dovecot-core nsd
+	postfix-policyd-spf-python python3-spf python3-dkim opendkim
+	opendkim-tools miltertest"
 # Benchmarks (bench/).
 BENCH="hyperfine dovecot-mysql"
 
