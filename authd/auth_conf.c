@@ -55,6 +55,8 @@ static const struct conf_param auth_conf_params[] = {
     {"request_timeout", CONF_TIME, "150s", 1, 3600, OFF(request_timeout)},
     {"max_connections", CONF_UINT, "4096", 1, 1000000, OFF(max_connections)},
     {"max_requests", CONF_UINT, "32", 1, 10000, OFF(max_requests)},
+    /* off as Dovecot's auth_verbose: smtpd logs sasl_username already */
+    {"log_logins", CONF_BOOL, "no", 0, 0, OFF(log_logins)},
     {"cache_size", CONF_UINT, "0", 0, AUTH_CACHE_MAX_SIZE, OFF(cache_size)},
     {"cache_ttl", CONF_TIME, "1h", 0, 604800, OFF(cache_ttl)},
     {"cache_negative_ttl", CONF_TIME, "1h", 0, 604800,

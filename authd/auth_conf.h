@@ -67,6 +67,7 @@ struct auth_conf {
 	unsigned int request_timeout;
 	unsigned int max_connections;
 	unsigned int max_requests; /* in flight per connection */
+	bool log_logins;	   /* a line per successful login */
 	/* result cache (auth_cache.h); size 0: off */
 	unsigned int cache_size;
 	unsigned int cache_ttl;

@@ -57,6 +57,37 @@ int auth_proto_unescape(const char *s, size_t n, struct sbuf *out)
 	return sbuf_append(out, s + start, n - start);
 }
 
+void auth_proto_fields_clear(struct auth_proto_fields *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		sbuf_free(&f->field[i]);
+	f->n = 0;
+}
+
+int auth_proto_split(const void *line, size_t n, struct auth_proto_fields *f)
+{
+	const char *s = line, *end = s + n, *tab;
+
+	auth_proto_fields_clear(f);
+	if (n > AUTH_PROTO_MAX_LINE)
+		return -1;
+	for (;;) {
+		if (f->n == AUTH_PROTO_MAX_FIELDS) {
+			auth_proto_fields_clear(f);
+			return -1;
+		}
+		tab = memchr(s, '\t', (size_t)(end - s));
+		f->field[f->n] = sbuf_new_max(32, AUTH_PROTO_MAX_LINE);
+		/* unescaping only shrinks: it cannot pass the maximum */
+		(void)auth_proto_unescape(s, (size_t)((tab ? tab : end) - s),
+					  f->field[f->n]);
+		f->n++;
+		if (tab == NULL)
+			return 0;
+		s = tab + 1;
+	}
+}
+
 /* auth_proto_escape - Dovecot str_append_tabescaped */
 int auth_proto_escape(const char *s, size_t n, struct sbuf *out)
 {

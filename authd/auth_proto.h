@@ -117,6 +117,26 @@ int auth_proto_unescape(const char *s, size_t n, struct sbuf *out);
 /* auth_proto_escape - append s (n bytes) tab-escaped (str_append_tabescaped) */
 int auth_proto_escape(const char *s, size_t n, struct sbuf *out);
 
+/*
+ * A server line as a client sees it (postwarden auth-test, bench): the
+ * fields between TABs, each unescaped. Fields are sbufs of at most
+ * AUTH_PROTO_MAX_LINE bytes; the struct is zeroed to start with.
+ */
+struct auth_proto_fields {
+	struct sbuf *field[AUTH_PROTO_MAX_FIELDS];
+	size_t n;
+};
+
+/*
+ * auth_proto_split - split n bytes of one line (without its LF) into f,
+ * replacing what f held. An empty line is one empty field. Returns 0, or
+ * -1 for more than AUTH_PROTO_MAX_FIELDS fields or a line over
+ * AUTH_PROTO_MAX_LINE bytes (f is then empty).
+ */
+int auth_proto_split(const void *line, size_t n, struct auth_proto_fields *f);
+/* auth_proto_fields_clear - free the fields; f may be split into again */
+void auth_proto_fields_clear(struct auth_proto_fields *f);
+
 /* A mechanism as advertised on a MECH line. */
 struct auth_proto_mech {
 	const char *name;   /* upper case */

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -71,6 +72,7 @@ struct auth_req {
 	char *rip;
 	struct event *timeout_ev;
 	struct event *delay_ev;
+	uint64_t checked_us; /* when the password check began (monotonic) */
 	struct auth_req *next;
 };
 
@@ -139,12 +141,30 @@ static const char *quoted(struct auth_server *s, const char *text)
 	return log_quote(s->q, text, strlen(text));
 }
 
-/* conn_send - queue the line built in s->out */
+/*
+ * conn_send - send the line built in s->out. With nothing queued before
+ * it, write it straight to the socket: going through the bufferevent
+ * costs two epoll_ctl calls and a loop pass per reply. Whatever the
+ * socket does not take is queued after it, so order is kept.
+ */
 static void conn_send(struct auth_conn *c)
 {
 	struct sbuf *out = c->srv->out;
+	const unsigned char *p = sbuf_data(out);
+	size_t len = sbuf_len(out);
+	ssize_t n;
 
-	if (bufferevent_write(c->bev, sbuf_data(out), sbuf_len(out)) < 0)
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		do
+			n = send(bufferevent_getfd(c->bev), p, len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (n < 0 && errno == EINTR);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	if (len > 0 && bufferevent_write(c->bev, p, len) < 0)
 		log_warn("auth connection cuid=%lu: cannot queue a reply",
 			 c->cuid);
 	sbuf_reset(out);
@@ -218,11 +238,41 @@ static void on_delay_fail(evutil_socket_t fd, short what, void *arg)
 		conn_process(c); /* a request slot is free again */
 }
 
+/* now_us - monotonic microseconds */
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		log_panic("auth: clock_gettime: %s", strerror(errno));
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/*
+ * fail_delay_left - the failure delay counts from the start of the
+ * password check, not its end: a FAIL then takes the same time whatever
+ * the stored scheme costs, and whether the user exists (the dummy hash
+ * may be of another scheme than a user's).
+ */
+static struct timeval fail_delay_left(const struct auth_req *r,
+				      unsigned int delay)
+{
+	uint64_t want = (uint64_t)delay * 1000000u, spent;
+	struct timeval tv = {0, 0};
+
+	spent = r->checked_us == 0 ? 0 : now_us() - r->checked_us;
+	if (spent < want) {
+		tv.tv_sec = (time_t)((want - spent) / 1000000u);
+		tv.tv_usec = (suseconds_t)((want - spent) % 1000000u);
+	}
+	return tv;
+}
+
 /* req_fail_delayed - FAIL after authd_failure_delay (no worker held) */
 static void req_fail_delayed(struct auth_req *r)
 {
 	struct auth_server *s = r->conn->srv;
-	struct timeval tv = tv_secs(s->cf->failure_delay);
+	struct timeval tv = fail_delay_left(r, s->cf->failure_delay);
 
 	r->phase = REQ_DELAY;
 	auth_mech_free(&r->ms);
@@ -279,9 +329,11 @@ static void req_finish(struct auth_req *r, const struct auth_verify *v)
 	switch (v->result) {
 	case AUTH_VERIFY_OK:
 		auth_penalty_success(s->penalty, r->rip, r->login);
-		log_info("auth: login: user=%s rip=%s mech=%s%s",
-			 quoted(s, sbuf_cstr(v->user)), r->rip, r->mech->name,
-			 v->cache_hit ? " (cached)" : "");
+		if (s->cf->log_logins)
+			log_info("auth: login: user=%s rip=%s mech=%s%s",
+				 quoted(s, sbuf_cstr(v->user)), r->rip,
+				 r->mech->name,
+				 v->cache_hit ? " (cached)" : "");
 		if (v->rehash == AUTH_REHASH_DONE)
 			log_info("auth: user=%s: stored password rehashed "
 				 "to %s",
@@ -351,6 +403,7 @@ static void req_submit(struct auth_req *r)
 	struct auth_verify *v = r->v;
 	struct auth_job *j;
 
+	r->checked_us = now_us();
 	if (s->vctx->loop_db != NULL &&
 	    auth_request_verify_inline(s->vctx, s->vctx->loop_db, v)) {
 		r->v = NULL;
@@ -502,7 +555,7 @@ static int cmd_auth(struct auth_conn *c, struct auth_cmd *cmd)
 {
 	struct auth_server *s = c->srv;
 	const struct auth_mech *m = auth_mech_find(cmd->mech);
-	struct auth_mech_env env;
+	struct auth_mech_env env = {NULL, 0, 0};
 	struct auth_req *r;
 	struct sbuf *data;
 	struct timeval tv = tv_secs(s->cf->request_timeout);
@@ -528,7 +581,9 @@ static int cmd_auth(struct auth_conn *c, struct auth_cmd *cmd)
 	r->rip = xstrdup(cmd->rip != NULL ? cmd->rip : "");
 	env.hostname = s->hostname;
 	env.now = time(NULL);
-	evutil_secure_rng_get_bytes(&env.random, sizeof(env.random));
+	/* only a challenge needs randomness: spare the others a getrandom */
+	if (m->kind == AUTH_MECH_CRAM_MD5)
+		evutil_secure_rng_get_bytes(&env.random, sizeof(env.random));
 	r->ms = auth_mech_begin(m, &env);
 	r->timeout_ev = evtimer_new(s->base, on_req_timeout, r);
 	if (r->timeout_ev == NULL || evtimer_add(r->timeout_ev, &tv) < 0)

@@ -59,10 +59,6 @@ enum auth_test_mech {
 };
 
 /* One server line split into fields; each field unescaped. */
-struct auth_test_reply {
-	struct sbuf *field[AUTH_PROTO_MAX_FIELDS];
-	size_t n;
-};
 
 static int auth_test_usage(FILE *fp, int status)
 {
@@ -231,39 +227,9 @@ static int auth_test_send(int fd, const struct sbuf *b)
 	return 0;
 }
 
-static void auth_test_reply_clear(struct auth_test_reply *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		sbuf_free(&r->field[i]);
-	r->n = 0;
-}
-
-/* auth_test_split - split a line at TABs and unescape each field; -1
- * for too many fields */
-static int auth_test_split(const struct sbuf *line, struct auth_test_reply *r)
-{
-	const char *s = sbuf_cstr(line), *end = s + sbuf_len(line), *tab;
-
-	auth_test_reply_clear(r);
-	for (;;) {
-		if (r->n == AUTH_PROTO_MAX_FIELDS)
-			return -1;
-		tab = memchr(s, '\t', (size_t)(end - s));
-		r->field[r->n] = sbuf_new(32);
-		auth_proto_unescape(s, (size_t)((tab ? tab : end) - s),
-				    r->field[r->n]);
-		r->n++;
-		if (tab == NULL)
-			return 0;
-		s = tab + 1;
-	}
-}
-
 /* auth_test_read - the next server line, split; a status for errors */
 static int auth_test_read(struct linerd *lr, int fd, struct sbuf *line,
-			  struct auth_test_reply *r)
+			  struct auth_proto_fields *r)
 {
 	switch (linerd_read_fd(lr, fd, line)) {
 	case LINERD_LINE:
@@ -282,14 +248,14 @@ static int auth_test_read(struct linerd *lr, int fd, struct sbuf *line,
 					"timed out" : strerror(errno));
 		return CLI_EXIT_TEMPFAIL;
 	}
-	if (auth_test_split(line, r) < 0) {
+	if (auth_proto_split(sbuf_data(line), sbuf_len(line), r) < 0) {
 		cli_admin_error("authd sent too many fields");
 		return CLI_EXIT_DATAERR;
 	}
 	return CLI_EXIT_OK;
 }
 
-static bool auth_test_is(const struct auth_test_reply *r, const char *cmd)
+static bool auth_test_is(const struct auth_proto_fields *r, const char *cmd)
 {
 	return r->n > 0 && strcmp(sbuf_cstr(r->field[0]), cmd) == 0;
 }
@@ -306,7 +272,7 @@ static void auth_test_print(const struct sbuf *v)
 
 /* auth_test_handshake - read up to DONE; check VERSION and the mech */
 static int auth_test_handshake(struct linerd *lr, int fd, struct sbuf *line,
-			       struct auth_test_reply *r, const char *mech)
+			       struct auth_proto_fields *r, const char *mech)
 {
 	bool have_mech = false;
 	int i, status;
@@ -338,7 +304,7 @@ static int auth_test_handshake(struct linerd *lr, int fd, struct sbuf *line,
 }
 
 /* auth_test_result - print OK/FAIL as doveadm auth test does */
-static int auth_test_result(const struct auth_test_reply *r, const char *login)
+static int auth_test_result(const struct auth_proto_fields *r, const char *login)
 {
 	bool ok = auth_test_is(r, "OK"), temp = false;
 	size_t i;
@@ -367,7 +333,7 @@ static int auth_test_run(int fd, enum auth_test_mech mech, const char *login,
 	struct sbuf *out = sbuf_new_max(256, AUTH_PROTO_MAX_LINE);
 	struct sbuf *payload = sbuf_new_max(256, AUTH_PROTO_MAX_PAYLOAD);
 	struct sbuf *line = sbuf_new_max(256, AUTH_PROTO_MAX_LINE);
-	struct auth_test_reply r = {{NULL}, 0};
+	struct auth_proto_fields r = {{NULL}, 0};
 	const char *mech_name = mech == AUTH_TEST_PLAIN ? "PLAIN" : "LOGIN";
 	int round, status;
 
@@ -437,7 +403,7 @@ static int auth_test_run(int fd, enum auth_test_mech mech, const char *login,
 		sbuf_putc(out, '\n');
 	}
 out:
-	auth_test_reply_clear(&r);
+	auth_proto_fields_clear(&r);
 	linerd_free(&lr);
 	sbuf_free_secret(&out);
 	sbuf_free_secret(&payload);

@@ -1,4 +1,5 @@
-/* fuzz_auth_proto.c - auth client lines, tab-escaping round trips */
+/* fuzz_auth_proto.c - auth client lines, server lines as a client splits
+ * them, tab-escaping round trips */
 #include "config.h"
 
 #include <stdint.h>
@@ -9,6 +10,41 @@
 #include "sbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* check_split - fields escaped and joined with TABs split back to the
+ * same fields */
+static void check_split(const uint8_t *data, size_t size)
+{
+	struct auth_proto_fields f = {{NULL}, 0}, g = {{NULL}, 0};
+	struct sbuf *joined = sbuf_new(size + 1);
+	size_t i;
+
+	if (auth_proto_split(data, size, &f) < 0) {
+		if (f.n != 0)
+			log_panic("auth_proto_split: fields left on error");
+		sbuf_free(&joined);
+		return;
+	}
+	if (f.n == 0 || f.n > AUTH_PROTO_MAX_FIELDS)
+		log_panic("auth_proto_split: %zu fields", f.n);
+	for (i = 0; i < f.n; i++) {
+		if (i > 0)
+			sbuf_putc(joined, '\t');
+		auth_proto_escape(sbuf_cstr(f.field[i]), sbuf_len(f.field[i]),
+				  joined);
+	}
+	if (auth_proto_split(sbuf_data(joined), sbuf_len(joined), &g) < 0 ||
+	    g.n != f.n)
+		log_panic("auth_proto_split: re-split differs");
+	for (i = 0; i < f.n; i++)
+		if (sbuf_len(f.field[i]) != sbuf_len(g.field[i]) ||
+		    memcmp(sbuf_data(f.field[i]), sbuf_data(g.field[i]),
+			   sbuf_len(f.field[i])) != 0)
+			log_panic("auth_proto_split: field %zu differs", i);
+	auth_proto_fields_clear(&f);
+	auth_proto_fields_clear(&g);
+	sbuf_free(&joined);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -41,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sbuf_len(back) != size ||
 	    (size > 0 && memcmp(sbuf_data(back), data, size) != 0))
 		log_panic("auth_proto: escaping does not round trip");
+	check_split(data, size);
 	sbuf_free(&err);
 	sbuf_free(&out);
 	sbuf_free(&esc);

@@ -340,3 +340,54 @@ Test(auth_proto, replies_golden)
 	cr_assert_str_eq(sbuf_cstr(out), "OK\t6\tuser=a\001tb\n");
 	sbuf_free(&out);
 }
+
+/* split_fields - split s and compare with the expected fields */
+static void split_fields(const char *s, size_t n, const char *const *want,
+			 size_t nwant)
+{
+	struct auth_proto_fields f = {{NULL}, 0};
+
+	cr_assert_eq(auth_proto_split(s, n, &f), 0);
+	cr_assert_eq(f.n, nwant, "%zu fields, want %zu", f.n, nwant);
+	for (size_t i = 0; i < nwant; i++)
+		cr_assert_str_eq(sbuf_cstr(f.field[i]), want[i]);
+	auth_proto_fields_clear(&f);
+	cr_assert_eq(f.n, 0);
+}
+
+Test(auth_proto, split_server_lines)
+{
+	static const char *const ok[] = {"OK", "7", "user=a\tb"};
+	static const char *const empty[] = {""};
+	static const char *const trailing[] = {"FAIL", "1", ""};
+	static const char *const nul[] = {"a", "x\ny"};
+	const char line[] = "OK\t7\tuser=a\001tb";
+
+	split_fields(line, sizeof(line) - 1, ok, 3);
+	split_fields("", 0, empty, 1);
+	split_fields("FAIL\t1\t", 7, trailing, 3);
+	split_fields("a\tx\001ny", 7, nul, 2);
+}
+
+Test(auth_proto, split_limits)
+{
+	struct auth_proto_fields f = {{NULL}, 0};
+	struct sbuf *b = sbuf_new(0);
+	size_t i;
+
+	/* exactly the maximum of fields splits; one more does not */
+	for (i = 0; i + 1 < AUTH_PROTO_MAX_FIELDS; i++)
+		sbuf_putc(b, '\t');
+	cr_assert_eq(auth_proto_split(sbuf_data(b), sbuf_len(b), &f), 0);
+	cr_assert_eq(f.n, AUTH_PROTO_MAX_FIELDS);
+	sbuf_putc(b, '\t');
+	cr_assert_eq(auth_proto_split(sbuf_data(b), sbuf_len(b), &f), -1);
+	cr_assert_eq(f.n, 0, "fields left after an error");
+	/* an over-long line is refused whole */
+	sbuf_reset(b);
+	for (i = 0; i <= AUTH_PROTO_MAX_LINE; i++)
+		sbuf_putc(b, 'x');
+	cr_assert_eq(auth_proto_split(sbuf_data(b), sbuf_len(b), &f), -1);
+	cr_assert_eq(f.n, 0);
+	sbuf_free(&b);
+}

@@ -36,10 +36,13 @@ trap cleanup EXIT
 
 # Stored passwords: plaintext, a crypt(3) SHA-512 hash, bare crypt.
 sha512=$(openssl passwd -6 -salt saltsalt bobpw) || exit 99
+# a costly scheme next to the SHA512-CRYPT dummy hash of unknown users
+bcrypt=$("$POSTWARDEN" pw -s BLF-CRYPT -r 12 -p slowpw) || exit 99
 cat >"$work/passwd" <<EOF
 alice@example.com:{PLAIN}secret
 bob@example.com:{SHA512-CRYPT}$sha512
 master@example.com:{PLAIN}masterpw
+slow@example.com:$bcrypt
 EOF
 
 sqlite3 "$work/users.db" "
@@ -197,7 +200,23 @@ if scenario == "file":
     c.send(auth(4, "PLAIN", rip="192.0.2.21",
                 resp=plain("nobody@example.com", "x")))
     check(c.line() == "FAIL\t4\tuser=nobody@example.com", "unknown user")
-    check(time.time() - t >= 0.9, "unknown user delay")
+    t_unknown = time.time() - t
+    check(t_unknown >= 0.9, "unknown user delay")
+    # the delay counts from the start of the check: a wrong password for
+    # a user with a costly scheme takes as long as an unknown user
+    t = time.time()
+    c.send(auth(30, "PLAIN", rip="192.0.2.22",
+                resp=plain("slow@example.com", "slowpw")))
+    check(c.line() == "OK\t30\tuser=slow@example.com", "PLAIN bcrypt")
+    t_hash = time.time() - t
+    t = time.time()
+    c.send(auth(31, "PLAIN", rip="192.0.2.23",
+                resp=plain("slow@example.com", "wrong")))
+    check(c.line() == "FAIL\t31\tuser=slow@example.com", "bcrypt wrong")
+    t_slow = time.time() - t
+    check(abs(t_slow - t_unknown) < max(0.1, t_hash / 2),
+          "FAIL after %.3f s for a bcrypt user, %.3f s for an unknown one "
+          "(one bcrypt check: %.3f s)" % (t_slow, t_unknown, t_hash))
     # LOGIN: two CONT rounds with Dovecot's challenges
     c.send(auth(5, "LOGIN", rip="192.0.2.30"))
     check(c.line() == "CONT\t5\tVXNlcm5hbWU6", "LOGIN Username:")
@@ -394,6 +413,13 @@ if grep -Eq 'secret|bobpw|masterpw|\$6\$' "$work/file.log"; then
 	echo "FAIL: a password or hash in the log" >&2
 	status=1
 fi
+# successful logins are not logged unless authd_log_logins = yes
+if grep -q 'login: user=' "$work/file.log"; then
+	echo "FAIL: a successful login logged by default" >&2
+	status=1
+fi
+grep -q 'auth: failed: user=' "$work/file.log" ||
+	{ echo "FAIL: no failed login logged" >&2; status=1; }
 stop_authd
 [ -e "$work/file.pid" ] && { echo "FAIL: pid file left" >&2; status=1; }
 
@@ -421,7 +447,7 @@ dbpath = $work/rehash.db
 query = SELECT password FROM mailbox WHERE username='%s'
 EOF
 start_authd rehash "sqlite:$work/rehash.cf" "authd_cache_size = 100" \
-	"authd_rehash_query = UPDATE mailbox SET password='%p' WHERE username='%u'"
+	"authd_log_logins = yes" "authd_rehash_query = UPDATE mailbox SET password='%p' WHERE username='%u'"
 client "$work/rehash.sock" rehash-cache || status=1
 case $(sqlite3 "$work/rehash.db" \
 	"SELECT password FROM mailbox WHERE username='dave@example.com'") in
