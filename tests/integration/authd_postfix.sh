@@ -68,10 +68,12 @@ check() {
 }
 
 SOCK=$POSTFIX_QUEUE/private/auth
-# start_authd PASSDB - authd on the socket smtpd uses, as Postfix's
-# chroot layout wants it: owner postfix, group postfix, mode 0660
+# start_authd PASSDB [LINE...] - authd on the socket smtpd uses, as
+# Postfix's chroot layout wants it: owner postfix, group postfix, mode
+# 0660; LINEs are more config lines
 start_authd() {
-	cat >"$work/authd.conf" <<EOF
+	{
+		cat <<EOF
 authd_listen = unix:$SOCK
 authd_listen_owner = postfix
 authd_listen_group = postfix
@@ -84,6 +86,9 @@ authd_penalty_base = 1s
 authd_penalty_max = 1s
 authd_workers = 2
 EOF
+		shift
+		printf '%s\n' "$@"
+	} >"$work/authd.conf"
 	"$AUTHD" -f -c "$work/authd.conf" 2>>"$work/authd.log" &
 	authd_pid=$!
 	for _i in $(seq 1 50); do
@@ -247,32 +252,44 @@ dbname = $MARIADB_DB
 query = SELECT password FROM mailbox WHERE username='%s' AND active='1'
 EOF
 	chmod 600 "$work/mysql-passdb.cf"
-	start_authd "mysql:$work/mysql-passdb.cf"
+	# carol's password is stored in a weak scheme: rehash-on-login
+	carol_md5=$(printf '%s' 'Carol-pw3' | md5sum | cut -d' ' -f1)
+	printf 'x\n' | "$PW" mailbox add -c "$work/my.conf" \
+		carol@example.com --password-stdin >/dev/null &&
+		mariadb_sql "UPDATE mailbox SET password='{PLAIN-MD5}$carol_md5'
+			WHERE username='carol@example.com'" >/dev/null ||
+		{ echo "authd_postfix.sh: cannot add carol" >&2; exit 99; }
+	start_authd "mysql:$work/mysql-passdb.cf" \
+		"authd_rehash_query = UPDATE mailbox SET password='%p' WHERE username='%u'"
 	# smtpd keeps its connection to the old authd: start new smtpds
 	"$POSTFIX_CMD" -c "$POSTFIX_CONF" reload >/dev/null 2>&1
 	sleep 1
 	echo "== authd on $SOCK (mysql, MariaDB on $MARIADB_SOCKET)"
 	common_checks mariadb
+	carol_stored() {
+		mariadb_sql "SELECT password FROM mailbox
+			WHERE username='carol@example.com'"
+	}
+	check "mariadb rehash: a wrong password leaves the weak hash" \
+		"535 {PLAIN-MD5}$carol_md5" \
+		"$(auth_reply PLAIN carol@example.com wrong) $(carol_stored)"
+	check "mariadb rehash: PLAIN-MD5 login" 235 \
+		"$(auth_reply PLAIN carol@example.com Carol-pw3)"
+	case $(carol_stored) in
+	'{SHA512-CRYPT}$6$'*) check "mariadb rehash: stored as SHA512-CRYPT" ok ok ;;
+	*) check "mariadb rehash: stored as SHA512-CRYPT" '{SHA512-CRYPT}$6$...' \
+		"$(carol_stored | cut -c1-20)" ;;
+	esac
+	check "mariadb rehash: login against the new hash" 235 \
+		"$(auth_reply PLAIN carol@example.com Carol-pw3)"
+	check "mariadb rehash: wrong password after it" 535 \
+		"$(auth_reply PLAIN carol@example.com Carol-pw4)"
 
-	# Stop the server by PID, keeping its data directory and command
-	# line, then start it again the same way.
-	mapfile -d '' mariadb_cmd <"/proc/$MARIADB_PID/cmdline"
-	kill "$MARIADB_PID"
-	for _ in $(seq 120); do
-		kill -0 "$MARIADB_PID" 2>/dev/null || break
-		sleep 0.25
-	done
-	wait "$MARIADB_PID" 2>/dev/null
+	# Stop the server by PID, keeping its data, then start it again.
+	mariadb_pause
 	outage_checks mariadb
 	down_at=$(date +%s)
-	"${mariadb_cmd[@]}" </dev/null >>"$MARIADB_DIR/stdout.log" 2>&1 &
-	MARIADB_PID=$!
-	for _ in $(seq 240); do
-		mariadb_sql "SELECT 1" >/dev/null 2>&1 && break
-		sleep 0.25
-	done
-	mariadb_sql "SELECT 1" >/dev/null 2>&1 ||
-		{ echo "authd_postfix.sh: MariaDB restart failed" >&2; exit 99; }
+	mariadb_resume
 	# mysql: tables skip a failed host for 60 s, as Postfix's do, and
 	# each authd worker has its own connection: wait until every
 	# worker's window (opened by the last failures above) has passed.

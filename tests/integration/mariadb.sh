@@ -184,6 +184,48 @@ mariadb_start() {
 		MARIADB_PASSWORD MARIADB_DB MARIADB_PID MARIADB_CLIENT
 }
 
+# mariadb_pause - stop our server by PID (bounded), keeping its data,
+# socket path and port for mariadb_resume (an outage in a test)
+mariadb_pause() {
+	[ -n "$MARIADB_PID" ] && kill -0 "$MARIADB_PID" 2>/dev/null ||
+		{ echo "mariadb.sh: no server to pause" >&2; exit 99; }
+	mapfile -d '' MARIADB_CMD <"/proc/$MARIADB_PID/cmdline"
+	kill "$MARIADB_PID" 2>/dev/null
+	_n=0
+	while [ $_n -lt 120 ] && kill -0 "$MARIADB_PID" 2>/dev/null; do
+		sleep 0.25
+		_n=$(( _n + 1 ))
+	done
+	kill -0 "$MARIADB_PID" 2>/dev/null && kill -9 "$MARIADB_PID" 2>/dev/null
+	wait "$MARIADB_PID" 2>/dev/null
+	MARIADB_PID=
+}
+
+# mariadb_resume - start the paused server again, the same way; it
+# inherits no descriptor above 2 (a test's coprocess pipes stay theirs)
+mariadb_resume() {
+	[ "${#MARIADB_CMD[@]}" -gt 0 ] ||
+		{ echo "mariadb.sh: nothing paused" >&2; exit 99; }
+	(
+		for _fd in /proc/$BASHPID/fd/*; do
+			_fd=${_fd##*/}
+			[ "$_fd" -gt 2 ] 2>/dev/null && eval "exec $_fd>&-"
+		done
+		exec "${MARIADB_CMD[@]}"
+	) </dev/null >>"$MARIADB_DIR/stdout.log" 2>&1 &
+	MARIADB_PID=$!
+	_n=0
+	while [ $_n -lt 240 ]; do
+		mariadb_root_sql "SELECT 1" >/dev/null 2>&1 && return 0
+		kill -0 "$MARIADB_PID" 2>/dev/null || break
+		sleep 0.25
+		_n=$(( _n + 1 ))
+	done
+	tail -n 30 "$MARIADB_DIR/error.log" >&2 2>/dev/null
+	echo "mariadb.sh: server did not start again" >&2
+	exit 99
+}
+
 # mariadb_stop - stop our server by PID (bounded), remove the temp dir
 mariadb_stop() {
 	if [ -n "$MARIADB_PID" ] && kill -0 "$MARIADB_PID" 2>/dev/null; then

@@ -137,10 +137,7 @@ r=$(ask "${MAP[1]}" "${MAP[0]}" alice@example.com)
 [[ $r == FOUND* ]] || fail "mysql before the outage: $r"
 
 # stop the server (by PID), keep its data directory
-kill "$MARIADB_PID"
-for _ in $(seq 120); do kill -0 "$MARIADB_PID" 2>/dev/null || break; sleep 0.25; done
-kill -0 "$MARIADB_PID" 2>/dev/null && { echo "server did not stop" >&2; exit 99; }
-wait "$MARIADB_PID" 2>/dev/null
+mariadb_pause
 
 for who in DOV MAP; do
 	if [ $who = DOV ]; then
@@ -152,22 +149,7 @@ for who in DOV MAP; do
 done
 
 # restart on the same socket and port
-"$MARIADB_SERVER" --no-defaults $( [ "$(id -u)" = 0 ] && echo --user=root ) \
-	--datadir="$MARIADB_DIR/data" --socket="$MARIADB_SOCKET" \
-	--pid-file="$MARIADB_DIR/mysqld.pid" \
-	--log-error="$MARIADB_DIR/error.log" \
-	--bind-address=127.0.0.1 --port="$MARIADB_PORT" \
-	--skip-name-resolve --skip-log-bin \
-	--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-	--innodb-buffer-pool-size=16M --innodb-log-file-size=8M \
-	</dev/null >>"$MARIADB_DIR/stdout.log" 2>&1 \
-	{dov_w}>&- {map_w}>&- {dov_r}<&- {map_r}<&- &
-MARIADB_PID=$!
-for _ in $(seq 240); do
-	mariadb_sql "SELECT 1" >/dev/null 2>&1 && break
-	sleep 0.25
-done
-mariadb_sql "SELECT 1" >/dev/null 2>&1 || { echo "restart failed" >&2; exit 99; }
+mariadb_resume
 
 # dovecot-sql reconnects on the next lookup
 r=$(ask "${DOV[1]}" "${DOV[0]}" alice@example.com)
