@@ -15,6 +15,11 @@
 #   IDLE_CONNS   idle connections for the RSS figure (2000)
 #   CASES        which of file-plain file-sha512 sql-plain sql-sha512 to
 #                run (all four; the sql ones need MariaDB)
+#   SERVER_CPUS, CLIENT_CPUS
+#                CPU lists for taskset (e.g. 1 and 0): each server gets
+#                the same cores and the load client others, so the
+#                client's own CPU use does not cap the servers; unset:
+#                no pinning
 #   AUTHD_EXTRA, DOVECOT_EXTRA
 #                more configuration lines for each side, e.g. to compare
 #                with caches on: AUTHD_EXTRA='authd_cache_size = 10000'
@@ -41,6 +46,13 @@ CASES=${CASES:-file-plain file-sha512 sql-plain sql-sha512}
 AUTHD_EXTRA=${AUTHD_EXTRA:-}
 DOVECOT_EXTRA=${DOVECOT_EXTRA:-}
 PASSWORD=benchpw
+
+SERVER_CPUS=${SERVER_CPUS:-}
+CLIENT_CPUS=${CLIENT_CPUS:-}
+SRV=()
+CLI=()
+[ -n "$SERVER_CPUS" ] && SRV=(taskset -c "$SERVER_CPUS")
+[ -n "$CLIENT_CPUS" ] && CLI=(taskset -c "$CLIENT_CPUS")
 
 die() {
 	echo "authd_vs_dovecot.sh: $*" >&2
@@ -178,7 +190,7 @@ authd_mechanisms = plain login
 $AUTHD_EXTRA
 EOF
 	AUTHD_SOCK=$W/authd-$1.sock
-	"$AUTHD" -f -c "$W/authd-$1.conf" 2>"$W/authd-$1.log" &
+	"${SRV[@]}" "$AUTHD" -f -c "$W/authd-$1.conf" 2>"$W/authd-$1.log" &
 	AUTHD_PID=$!
 	PIDS="$PIDS $AUTHD_PID"
 	wait_socket "$AUTHD_SOCK" "$AUTHD_PID" ||
@@ -215,7 +227,8 @@ service auth {
 EOF
 	"$DOVECOT" -n -c "$W/dc-$1/dovecot.conf" >"$W/dc-$1/n.out" 2>&1 ||
 		die "dovecot rejects its config: $(cat "$W/dc-$1/n.out")"
-	"$DOVECOT" -F -c "$W/dc-$1/dovecot.conf" 2>"$W/dc-$1/stderr" &
+	"${SRV[@]}" "$DOVECOT" -F -c "$W/dc-$1/dovecot.conf" \
+		2>"$W/dc-$1/stderr" &
 	DOVECOT_PID=$!
 	PIDS="$PIDS $DOVECOT_PID"
 	DOVECOT_SOCK=$W/dc-$1/run/auth-bench
@@ -233,7 +246,8 @@ field() {
 # run_load SOCK LOGIN SECONDS - one auth_load run, prints its result line
 run_load() {
 	local out
-	out=$("$LOAD" -s "unix:$1" -c "$CONNS" -n "$RUN_REQUESTS" -t "$3" \
+	out=$("${CLI[@]}" "$LOAD" -s "unix:$1" -c "$CONNS" \
+		-n "$RUN_REQUESTS" -t "$3" \
 		-u "$2" -p "$PASSWORD" 2>>"$W/load.err")
 	if [ -z "$out" ]; then
 		echo "auth_load failed: $(tail -3 "$W/load.err")" >&2
@@ -279,7 +293,7 @@ median_line() {
 
 echo "# authd vs Dovecot $("$DOVECOT" --version | cut -d' ' -f1):" \
 	"$CONNS connections, $RUN_SECONDS s per run, $ROUNDS rounds," \
-	"$(nproc) CPUs" >&2
+	"$(nproc) CPUs${SERVER_CPUS:+, servers on CPU $SERVER_CPUS}${CLIENT_CPUS:+, client on CPU $CLIENT_CPUS}" >&2
 RESULTS=$W/results
 : >"$RESULTS"
 
