@@ -52,9 +52,12 @@ struct spf_limits {
 	unsigned int void_lookups; /* 2 */
 	unsigned int mx_names;	   /* 10 */
 	unsigned int ptr_names;	   /* 10 */
-	unsigned int max_queries;  /* 100: every query of one check, a backstop */
+	/* max_queries - distinct queries of one check, a backstop above
+	 * what the limits allow (10 mx terms of 10 exchanges each, the
+	 * record, exp= and a %{p} are about 125) */
+	unsigned int max_queries;  /* 150 */
 };
-#define SPF_LIMITS_DEFAULT {10, 2, 10, 10, 100}
+#define SPF_LIMITS_DEFAULT {10, 2, 10, 10, 150}
 
 struct spf_request {
 	const char *ip;	      /* client address, IPv4 or IPv6 text */
@@ -101,14 +104,16 @@ const char *spf_check_query(const struct spf_check *c, size_t i,
 /*
  * spf_check_answer - give the answer to (name, type); copied. Names
  * match case-insensitively. An answer nobody asked for is kept and
- * harmless. Answers count against lim.max_queries.
+ * harmless. Distinct queries asked count against lim.max_queries.
  */
 void spf_check_answer(struct spf_check *c, const char *name,
 		      enum dns_type type, const struct dns_answer *a);
 
 /*
  * spf_check_expire - the caller's time limit passed: the check ends now
- * as SPF_TEMPERROR ("DNS time limit"), whatever is still missing.
+ * as SPF_TEMPERROR ("DNS time limit"), except when only the exp= text is
+ * still missing: then it is the fail it is, with the default explanation
+ * (RFC 7208 6.2).
  */
 void spf_check_expire(struct spf_check *c);
 

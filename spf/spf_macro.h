@@ -46,9 +46,16 @@ bool spf_macro_uses_p(const char *spec);
 
 /*
  * spf_macro_expand - append the expansion of spec to out. In
- * SPF_MACRO_DOMAIN mode a result longer than SPF_DOMAIN_MAX loses
- * leading labels until it fits (RFC 7208 7.3). Returns 0, or -1 with
- * a reason in err (syntax, %{p} not computed, result past the limit).
+ * SPF_MACRO_DOMAIN mode one trailing dot is dropped ("a.example." is
+ * "a.example"), then a result longer than SPF_DOMAIN_MAX loses leading
+ * labels until it fits (RFC 7208 7.3). Split parts are re-joined with
+ * "." whatever the delimiter; %{i} of an IPv6 client is 32 upper-case
+ * nibbles joined by "." (as the conformance suite spells it); %{l} and
+ * %{s} use "postmaster" for an empty local part; %{r} is "unknown" when
+ * receiver is NULL. v is borrowed. Returns 0, or -1 with a reason in err
+ * (syntax, %{p} not computed, no client address for i c v, result past
+ * SPF_MACRO_MAX_OUT or out's own maximum); out is unchanged on error.
+ * err may be NULL in every function here.
  */
 int spf_macro_expand(const char *spec, enum spf_macro_mode mode,
 		     const struct spf_macro_vars *v, struct sbuf *out,

@@ -6,7 +6,12 @@
  * error anywhere is a permerror, even after a matching term): every
  * mechanism, CIDR length, address, macro-string (spf_macro_check), and
  * modifier name; redirect= or exp= twice is an error; unknown modifiers
- * are accepted and dropped. Names and letters match case-insensitively.
+ * are accepted and dropped (their value must still be a macro-string
+ * without the exp-only letters c r t). Domain-specs must end in a macro
+ * (%{...}, %%, %_ or %-) or in
+ * "." toplabel [ "." ] (RFC 7208 7.1); domain-specs that only DNS would
+ * refuse (empty or long labels) parse and are left to the evaluator.
+ * Names and letters match case-insensitively.
  * Limits: SPF_RECORD_MAX bytes, SPF_RECORD_MAX_TERMS terms.
  */
 #ifndef PW_SPF_RECORD_H
@@ -68,6 +73,8 @@ bool spf_record_is_spf(const unsigned char *txt, size_t len);
  * Returns 0, or -1 with a short reason in err ("unknown mechanism
  * 'foo'", "bad CIDR length in 'a/33'", "redirect= twice"); peer text in
  * the reason is quoted and cut to 64 bytes, non-printable bytes as \xNN.
+ * *rec_r: caller frees with spf_record_free(); NULL on error. Pure and
+ * thread-safe; txt is untrusted (a DNS answer).
  */
 int spf_record_parse(const unsigned char *txt, size_t len,
 		     struct spf_record **rec_r, struct sbuf *err);

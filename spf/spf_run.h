@@ -25,7 +25,8 @@ struct spf_run *spf_run_start(struct event_base *base,
 			      struct dns_resolver *r, struct spf_check *c,
 			      unsigned int time_limit_ms,
 			      spf_run_done_fn *done, void *arg);
-/* spf_run_cancel - done will not run; NULL-safe */
+/* spf_run_cancel - done will not run; NULL-safe. The handle is invalid
+ * once done has run: cancel only before that. */
 void spf_run_cancel(struct spf_run **rp);
 
 #endif
