@@ -1,0 +1,128 @@
+/* dkim_hdrs.c - a message's header fields and h= selection */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dkim_canon.h"
+#include "dkim_hdrs.h"
+#include "sbuf.h"
+#include "xalloc.h"
+
+struct dkim_hdrs_field {
+	char *text; /* NUL-terminated copy */
+	size_t len;
+	size_t name_len; /* the name: before ':' without trailing WSP */
+};
+
+struct dkim_hdrs {
+	size_t n;
+	size_t bytes;
+	struct dkim_hdrs_field *f;
+	size_t cap;
+};
+
+/* dkim_hdrs_new - an empty header */
+struct dkim_hdrs *dkim_hdrs_new(void)
+{
+	return xcalloc(1, sizeof(struct dkim_hdrs));
+}
+
+/* dkim_hdrs_free - release all fields */
+void dkim_hdrs_free(struct dkim_hdrs **hp)
+{
+	size_t i;
+
+	if (*hp == NULL)
+		return;
+	for (i = 0; i < (*hp)->n; i++)
+		free((*hp)->f[i].text);
+	free((*hp)->f);
+	free(*hp);
+	*hp = NULL;
+}
+
+/* dkim_hdrs_add - keep one more field */
+int dkim_hdrs_add(struct dkim_hdrs *h, const char *field, size_t n,
+		  struct sbuf *err)
+{
+	const char *colon = memchr(field, ':', n);
+	struct dkim_hdrs_field *f;
+	size_t nl;
+
+	if (colon == NULL) {
+		sbuf_append_str(err, "header field without a colon");
+		return -1;
+	}
+	if (h->n == DKIM_HDRS_MAX_FIELDS) {
+		sbuf_printf(err, "more than %d header fields",
+			    DKIM_HDRS_MAX_FIELDS);
+		return -1;
+	}
+	if (n > DKIM_HDRS_MAX_BYTES - h->bytes) {
+		sbuf_printf(err, "header larger than %u bytes",
+			    DKIM_HDRS_MAX_BYTES);
+		return -1;
+	}
+	if (h->n == h->cap) {
+		h->cap = h->cap == 0 ? 32 : h->cap * 2;
+		h->f = xrealloc(h->f, h->cap * sizeof(*h->f));
+	}
+	nl = (size_t)(colon - field);
+	while (nl > 0 && (field[nl - 1] == ' ' || field[nl - 1] == '\t'))
+		nl--;
+	f = &h->f[h->n++];
+	/* a copy of n bytes: a NUL inside must not shorten it */
+	f->text = xmalloc(n + 1);
+	memcpy(f->text, field, n);
+	f->text[n] = '\0';
+	f->len = n;
+	f->name_len = nl;
+	h->bytes += n;
+	return 0;
+}
+
+/* dkim_hdrs_count - number of fields */
+size_t dkim_hdrs_count(const struct dkim_hdrs *h) { return h->n; }
+
+/* dkim_hdrs_field - one field's text */
+const char *dkim_hdrs_field(const struct dkim_hdrs *h, size_t i, size_t *len_r)
+{
+	*len_r = h->f[i].len;
+	return h->f[i].text;
+}
+
+/* dkim_hdrs_name_is - caseless name comparison */
+bool dkim_hdrs_name_is(const struct dkim_hdrs *h, size_t i, const char *name)
+{
+	size_t n = strlen(name);
+
+	return h->f[i].name_len == n && strncasecmp(h->f[i].text, name, n) == 0;
+}
+
+/* dkim_hdrs_canon - RFC 6376 5.4.2 selection, canonicalized */
+int dkim_hdrs_canon(const struct dkim_hdrs *h, enum dkim_canon_alg c,
+		    const char *const *names, size_t n, struct sbuf *out)
+{
+	size_t k, j, seen, i;
+
+	for (k = 0; k < n; k++) {
+		/* this is occurrence number seen+1 of the name in h= */
+		seen = 0;
+		for (j = 0; j < k; j++)
+			if (strcasecmp(names[j], names[k]) == 0)
+				seen++;
+		for (i = h->n; i-- > 0;) {
+			if (!dkim_hdrs_name_is(h, i, names[k]))
+				continue;
+			if (seen-- > 0)
+				continue;
+			if (dkim_canon_header(c, h->f[i].text, h->f[i].len,
+					      true, out) < 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
