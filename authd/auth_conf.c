@@ -66,21 +66,6 @@ static const struct conf_param auth_conf_params[] = {
     {NULL, 0, NULL, 0, 0, 0},
 };
 
-/* next_word - the next name in a list separated by commas or spaces */
-static const char *next_word(const char **sp, size_t *len_r)
-{
-	const char *s = *sp, *start;
-
-	s += strspn(s, ", \t");
-	if (*s == '\0')
-		return NULL;
-	start = s;
-	s += strcspn(s, ", \t");
-	*len_r = (size_t)(s - start);
-	*sp = s;
-	return start;
-}
-
 /* parse_mechanisms - authd_mechanisms into cf->mechs */
 static int parse_mechanisms(struct auth_conf *cf, struct sbuf *err)
 {
@@ -88,7 +73,7 @@ static int parse_mechanisms(struct auth_conf *cf, struct sbuf *err)
 	size_t len, i;
 
 	cf->n_mechs = 0;
-	while ((w = next_word(&s, &len)) != NULL) {
+	while ((w = conf_next_word(&s, &len)) != NULL) {
 		char name[32];
 		const struct auth_mech *m = NULL;
 
@@ -239,7 +224,7 @@ bool auth_conf_is_master(const struct auth_conf *cf, const char *login)
 	const char *s = cf->master_users, *w;
 	size_t len, n = strlen(login);
 
-	while ((w = next_word(&s, &len)) != NULL)
+	while ((w = conf_next_word(&s, &len)) != NULL)
 		if (len == n && memcmp(w, login, n) == 0)
 			return true;
 	return false;

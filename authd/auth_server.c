@@ -2,6 +2,8 @@
  * auth_server.c - connections and requests of the auth socket.
  *
  * Ownership: the server owns its connections, a connection its requests.
+ * The listener (common/listener.h) accepts them, counts them against
+ * authd_max_connections and reports when a drain is complete.
  * A request in a worker owns nothing there: the job (struct auth_job)
  * owns the credentials and points back at the request; when the request
  * goes away first (client gone, CANCEL, timeout) the back pointer is
@@ -35,6 +37,7 @@
 #include "auth_request.h"
 #include "auth_server.h"
 #include "linerd.h"
+#include "listener.h"
 #include "log.h"
 #include "sbuf.h"
 #include "workq.h"
@@ -43,7 +46,6 @@
 #define AUTH_SERVER_READ_HIGH (64u << 10) /* input buffered per conn */
 #define AUTH_SERVER_OUT_MAX (256u << 10)  /* unread replies per conn */
 #define AUTH_SERVER_READ_CHUNK 4096
-#define AUTH_SERVER_ACCEPT_BATCH 64
 
 enum req_phase {
 	REQ_WAIT_CONT, /* we sent CONT, the client answers */
@@ -94,7 +96,7 @@ struct auth_conn {
 	unsigned int nreqs;
 	bool dead;    /* close at the next top-level callback */
 	bool closing; /* replies are flushing, then close */
-	struct auth_conn *prev, *next;
+	struct listener_entry *entry;
 };
 
 struct auth_server {
@@ -108,12 +110,8 @@ struct auth_server {
 	char *rehash_query, *rehash_scheme; /* restart-only copies */
 	char *hostname;
 	struct auth_penalty *penalty;
-	int listen_fd;
-	struct event *accept_ev;
-	bool accept_paused, draining;
+	struct listener *listener; /* accepting, counting, draining */
 	unsigned long cuid_next;
-	unsigned int nconns;
-	struct auth_conn *conns;
 	auth_server_idle_fn *idle_fn;
 	void *idle_arg;
 	struct sbuf *out; /* scratch for reply lines */
@@ -208,7 +206,7 @@ static void req_free(struct auth_req *r)
  * true when c is gone or closing (top-level callbacks only) */
 static bool conn_check_idle(struct auth_conn *c)
 {
-	if (!c->srv->draining || c->nreqs > 0)
+	if (!listener_is_draining(c->srv->listener) || c->nreqs > 0)
 		return false;
 	conn_shutdown(c);
 	return true;
@@ -815,55 +813,42 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 static void conn_close(struct auth_conn *c)
 {
 	struct auth_server *s = c->srv;
+	struct listener_entry *entry = c->entry;
 
 	while (c->reqs != NULL)
 		req_free(c->reqs);
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
 	bufferevent_free(c->bev);
 	linerd_free(&c->lr);
 	sbuf_free_secret(&c->line);
 	free(c);
-	s->nconns--;
-	if (s->draining) {
-		if (s->nconns == 0 && s->idle_fn != NULL)
-			s->idle_fn(s->idle_arg);
-	} else if (s->accept_paused && s->nconns < s->cf->max_connections) {
-		s->accept_paused = false;
-		event_add(s->accept_ev, NULL);
-	}
+	listener_remove(s->listener, &entry); /* last: may call idle_fn */
 }
 
-/* conn_new - set up a connection and write the handshake at once */
-static void conn_new(struct auth_server *s, int fd)
+/* conn_close_any - listener_conn_fn for conn_close */
+static void conn_close_any(void *conn)
 {
+	conn_close(conn);
+}
+
+/* conn_new - listener_accept_fn: set up a connection and write the
+ * handshake at once */
+static void conn_new(void *arg, int fd)
+{
+	struct auth_server *s = arg;
 	struct auth_conn *c = xcalloc(1, sizeof(*c));
 	struct auth_proto_mech mechs[AUTH_CONF_MAX_MECHS];
 	unsigned char cookie[16];
-	struct timeval idle = tv_secs(s->cf->idle_timeout);
-	struct timeval wr = tv_secs(s->cf->request_timeout);
 	size_t i;
 
 	c->srv = s;
 	c->cuid = s->cuid_next++;
 	c->lr = linerd_new(AUTH_PROTO_MAX_LINE, 0);
 	c->line = sbuf_new_max(256, AUTH_PROTO_MAX_LINE);
-	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
-		log_panic("auth: bufferevent_socket_new failed");
-	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, AUTH_SERVER_READ_HIGH);
-	bufferevent_set_timeouts(c->bev, s->cf->idle_timeout > 0 ? &idle : NULL,
-				 &wr);
-	c->next = s->conns;
-	if (s->conns != NULL)
-		s->conns->prev = c;
-	s->conns = c;
-	s->nconns++;
+	c->bev = listener_bufferevent(s->listener, fd, AUTH_SERVER_READ_HIGH,
+				      s->cf->idle_timeout,
+				      s->cf->request_timeout, on_read,
+				      on_write, on_event, c);
+	c->entry = listener_add(s->listener, c);
 
 	for (i = 0; i < s->cf->n_mechs; i++) {
 		mechs[i].name = s->cf->mechs[i]->name;
@@ -874,40 +859,6 @@ static void conn_new(struct auth_server *s, int fd)
 			     (unsigned long)getpid(), c->cuid, cookie);
 	conn_send(c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-}
-
-/* on_accept - new connections, up to authd_max_connections */
-static void on_accept(evutil_socket_t lfd, short what, void *arg)
-{
-	struct auth_server *s = arg;
-	int i, fd;
-
-	(void)what;
-	for (i = 0; i < AUTH_SERVER_ACCEPT_BATCH; i++) {
-		if (s->nconns >= s->cf->max_connections) {
-			/* leave the rest in the backlog until one closes */
-			log_warn("auth: %u connections: not accepting more "
-				 "(authd_max_connections)",
-				 s->nconns);
-			event_del(s->accept_ev);
-			s->accept_paused = true;
-			return;
-		}
-		fd = accept(lfd, NULL, NULL);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED)
-				log_warn("auth: accept: %s", strerror(errno));
-			return;
-		}
-		if (evutil_make_socket_nonblocking(fd) < 0 ||
-		    evutil_make_socket_closeonexec(fd) < 0) {
-			log_warn("auth: cannot set up an accepted socket");
-			close(fd);
-			continue;
-		}
-		conn_new(s, fd);
-	}
 }
 
 /* server_update - auth_update_fn over the worker's passdb handle */
@@ -984,7 +935,6 @@ auth_server_new(struct event_base *base, int listen_fd,
 	s->wq = wq;
 	s->vctx = vctx;
 	s->hostname = xstrdup(hostname);
-	s->listen_fd = listen_fd;
 	s->cuid_next = 1;
 	s->idle_fn = idle_fn;
 	s->idle_arg = idle_arg;
@@ -995,10 +945,9 @@ auth_server_new(struct event_base *base, int listen_fd,
 	s->penalty =
 	    auth_penalty_new(cf->penalty_base, cf->penalty_max, cf->penalty_ttl,
 			     cf->penalty_table_size, seed);
-	s->accept_ev =
-	    event_new(base, listen_fd, EV_READ | EV_PERSIST, on_accept, s);
-	if (s->accept_ev == NULL || event_add(s->accept_ev, NULL) < 0)
-		log_panic("auth: cannot watch the listening socket");
+	s->listener = listener_new(base, listen_fd, "auth",
+				   "authd_max_connections", cf->max_connections,
+				   conn_new, s);
 	return s;
 }
 
@@ -1015,37 +964,28 @@ void auth_server_set_conf(struct auth_server *s, const struct auth_conf *cf)
 	    strcmp(cf->rehash_scheme, s->rehash_scheme) != 0)
 		log_warn("authd_rehash_query and authd_rehash_scheme take "
 			 "effect after a restart");
-	if (s->accept_paused && !s->draining &&
-	    s->nconns < cf->max_connections) {
-		s->accept_paused = false;
-		event_add(s->accept_ev, NULL);
-	}
+	listener_set_max(s->listener, cf->max_connections);
+}
+
+/* conn_drain - listener_conn_fn: close c now if nothing is in flight */
+static void conn_drain(void *conn)
+{
+	struct auth_conn *c = conn;
+
+	if (c->nreqs == 0)
+		conn_shutdown(c); /* idle_fn after the last close */
 }
 
 /* auth_server_drain - stop accepting, close idle connections */
 void auth_server_drain(struct auth_server *s)
 {
-	struct auth_conn *c, *next;
-
-	s->draining = true;
-	if (s->accept_ev != NULL)
-		event_del(s->accept_ev);
-	if (s->nconns == 0) {
-		if (s->idle_fn != NULL)
-			s->idle_fn(s->idle_arg);
-		return;
-	}
-	for (c = s->conns; c != NULL; c = next) {
-		next = c->next;
-		if (c->nreqs == 0)
-			conn_shutdown(c); /* idle_fn after the last close */
-	}
+	listener_drain(s->listener, conn_drain, s->idle_fn, s->idle_arg);
 }
 
 /* auth_server_connections - how many are open */
 unsigned int auth_server_connections(const struct auth_server *s)
 {
-	return s->nconns;
+	return listener_connections(s->listener);
 }
 
 /* auth_server_free - close everything */
@@ -1055,12 +995,7 @@ void auth_server_free(struct auth_server **sp)
 
 	if (s == NULL)
 		return;
-	s->idle_fn = NULL;
-	s->draining = true; /* no accept resumes while closing */
-	while (s->conns != NULL)
-		conn_close(s->conns);
-	if (s->accept_ev != NULL)
-		event_free(s->accept_ev);
+	listener_free(&s->listener, conn_close_any); /* no idle_fn */
 	auth_penalty_free(&s->penalty);
 	auth_cache_free(&s->cache);
 	passdb_close(&s->loop_passdb);

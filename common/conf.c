@@ -464,9 +464,26 @@ static int conf_store(const struct conf_param *p, const char *full,
 	return -1;
 }
 
+/* has_any_prefix - does name start with one of the prefixes in list? */
+static bool has_any_prefix(const char *name, const char *const *list)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strncmp(name, *list, strlen(*list)) == 0)
+			return true;
+	return false;
+}
+
 /* conf_apply - fill dest from a parameter table */
 int conf_apply(const struct conf *c, const char *prefix,
 	       const struct conf_param *table, void *dest, struct sbuf *err)
+{
+	return conf_apply_except(c, prefix, NULL, table, dest, err);
+}
+
+/* conf_apply_except - conf_apply, leaving names under skip to others */
+int conf_apply_except(const struct conf *c, const char *prefix,
+		      const char *const *skip, const struct conf_param *table,
+		      void *dest, struct sbuf *err)
 {
 	size_t plen = strlen(prefix), i;
 	struct sbuf *full = sbuf_new(64), *val = sbuf_new(128);
@@ -477,7 +494,7 @@ int conf_apply(const struct conf *c, const char *prefix,
 	for (i = 0; c != NULL && i < c->count; i++) {
 		const char *n = c->entries[i].name;
 
-		if (strncmp(n, prefix, plen) != 0)
+		if (strncmp(n, prefix, plen) != 0 || has_any_prefix(n, skip))
 			continue;
 		if (conf_param_find(table, n + plen) == NULL) {
 			sbuf_printf(err, "%s, line %u: unknown parameter %s",
@@ -513,4 +530,19 @@ void conf_release(const struct conf_param *table, void *dest)
 		if (table->type == CONF_STR)
 			xfree_secret((char **)(void *)((char *)dest +
 						       table->offset));
+}
+
+/* conf_next_word - the next word of a comma or white space separated list */
+const char *conf_next_word(const char **sp, size_t *len_r)
+{
+	const char *s = *sp, *start;
+
+	s += strspn(s, ", \t");
+	if (*s == '\0')
+		return NULL;
+	start = s;
+	s += strcspn(s, ", \t");
+	*len_r = (size_t)(s - start);
+	*sp = s;
+	return start;
 }

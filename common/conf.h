@@ -85,7 +85,24 @@ struct conf_param {
  */
 int conf_apply(const struct conf *c, const char *prefix,
 	       const struct conf_param *table, void *dest, struct sbuf *err);
+/*
+ * conf_apply_except - conf_apply for a prefix whose namespace others
+ * share: names that start with one of the longer prefixes in skip (full
+ * names such as "policyd_spf_"; a NULL-terminated array, borrowed; NULL:
+ * none) have a table of their own and are not unknown here.
+ */
+int conf_apply_except(const struct conf *c, const char *prefix,
+		      const char *const *skip, const struct conf_param *table,
+		      void *dest, struct sbuf *err);
 /* conf_release - free the CONF_STR members conf_apply filled */
 void conf_release(const struct conf_param *table, void *dest);
+
+/*
+ * conf_next_word - the next word of a list value ("a, b c"): words are
+ * separated by commas, spaces and tabs. Returns its start (borrowed from
+ * *sp, not NUL-terminated) with its length in *len_r and moves *sp past
+ * it; NULL at the end of the list.
+ */
+const char *conf_next_word(const char **sp, size_t *len_r);
 
 #endif

@@ -309,3 +309,103 @@ Test(conf, expansion_blowup_is_bounded)
 	sbuf_free(&out);
 	sbuf_free(&err);
 }
+
+/* Names under "x_sub_" belong to another table: not unknown for "x_". */
+static const char *const skip_sub[] = {"x_sub_", "x_other_", NULL};
+
+Test(conf, apply_except_leaves_listed_subprefixes)
+{
+	struct conf *c = parse("x_workers = 3\nx_sub_anything = 1\n"
+			       "x_other_thing = $x_workers\n",
+			       NULL);
+	struct settings s = {0};
+	struct sbuf *err = sbuf_new(16);
+
+	cr_assert_eq(conf_apply_except(c, "x_", skip_sub, params, &s, err), 0,
+		     "%s", sbuf_cstr(err));
+	cr_expect_eq(s.workers, 3);
+	conf_release(params, &s);
+	/* without the list the same names are unknown */
+	cr_expect_eq(conf_apply(c, "x_", params, &s, err), -1);
+	cr_expect(strstr(sbuf_cstr(err), "t.cf, line 2: unknown parameter "
+					 "x_sub_anything") != NULL,
+		  "%s", sbuf_cstr(err));
+	conf_release(params, &s);
+	conf_free(&c);
+	sbuf_free(&err);
+}
+
+Test(conf, apply_except_still_rejects_other_unknown_names)
+{
+	/* "x_su" and "x_subx" only look like the listed prefix */
+	static const char *const texts[] = {"x_su = 1\n", "x_subx = 1\n",
+					    "x_sub = 1\n"};
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct conf *c = parse(texts[i], NULL);
+		struct settings s = {0};
+		struct sbuf *err = sbuf_new(16);
+
+		cr_expect_eq(conf_apply_except(c, "x_", skip_sub, params, &s,
+					       err),
+			     -1, "case %zu accepted", i);
+		cr_expect(strstr(sbuf_cstr(err), "unknown parameter") != NULL,
+			  "case %zu: %s", i, sbuf_cstr(err));
+		conf_release(params, &s);
+		conf_free(&c);
+		sbuf_free(&err);
+	}
+}
+
+Test(conf, apply_except_null_list_is_conf_apply)
+{
+	struct conf *c = parse("x_workers = 5\n", NULL);
+	struct settings s = {0};
+	struct sbuf *err = sbuf_new(16);
+
+	cr_assert_eq(conf_apply_except(c, "x_", NULL, params, &s, err), 0,
+		     "%s", sbuf_cstr(err));
+	cr_expect_eq(s.workers, 5);
+	conf_release(params, &s);
+	conf_free(&c);
+	sbuf_free(&err);
+}
+
+struct words_case {
+	const char *list;
+	const char *words[4]; /* NULL-terminated */
+};
+
+static const struct words_case words_cases[] = {
+	{"", {NULL}},
+	{" ,\t, ", {NULL}},
+	{"plain", {"plain", NULL}},
+	{"plain login", {"plain", "login", NULL}},
+	{"a,b", {"a", "b", NULL}},
+	{" ,a ,\tb,, c, ", {"a", "b", "c", NULL}},
+	/* only commas, spaces and tabs separate */
+	{"a;b c:d", {"a;b", "c:d", NULL}},
+};
+
+Test(conf, next_word)
+{
+	size_t i, j, len;
+
+	for (i = 0; i < sizeof(words_cases) / sizeof(words_cases[0]); i++) {
+		const struct words_case *t = &words_cases[i];
+		const char *s = t->list, *w;
+
+		for (j = 0; (w = conf_next_word(&s, &len)) != NULL; j++) {
+			cr_assert(j < 3 && t->words[j] != NULL,
+				  "case %zu: extra word \"%.*s\"", i, (int)len,
+				  w);
+			cr_expect_eq(len, strlen(t->words[j]), "case %zu", i);
+			cr_expect(strncmp(w, t->words[j], len) == 0,
+				  "case %zu: \"%.*s\"", i, (int)len, w);
+		}
+		cr_expect_null(t->words[j], "case %zu: missing words", i);
+		/* the end stays the end */
+		cr_expect_null(conf_next_word(&s, &len), "case %zu", i);
+	}
+}
