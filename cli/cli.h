@@ -26,5 +26,6 @@ int cli_mailbox_main(int argc, char **argv);
 int cli_alias_main(int argc, char **argv);
 int cli_pw_main(int argc, char **argv);
 int cli_auth_test_main(int argc, char **argv);
+int cli_spf_main(int argc, char **argv);
 
 #endif

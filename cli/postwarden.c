@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
 	{"alias", cli_alias_main, "add, list, show, disable, enable, remove aliases"},
 	{"pw", cli_pw_main, "make or check a Dovecot password hash, as doveadm pw"},
 	{"auth-test", cli_auth_test_main, "ask the running authd about a login, as doveadm auth test"},
+	{"spf", cli_spf_main, "check a client and sender against SPF, as spfquery"},
 };
 
 /* usage - list the subcommands */
