@@ -27,5 +27,6 @@ int cli_alias_main(int argc, char **argv);
 int cli_pw_main(int argc, char **argv);
 int cli_auth_test_main(int argc, char **argv);
 int cli_spf_main(int argc, char **argv);
+int cli_dkim_main(int argc, char **argv);
 
 #endif

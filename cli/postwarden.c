@@ -22,6 +22,7 @@ static const struct subcommand subcommands[] = {
 	{"pw", cli_pw_main, "make or check a Dovecot password hash, as doveadm pw"},
 	{"auth-test", cli_auth_test_main, "ask the running authd about a login, as doveadm auth test"},
 	{"spf", cli_spf_main, "check a client and sender against SPF, as spfquery"},
+	{"dkim", cli_dkim_main, "DKIM keys, signing and verifying (keygen, sign, verify, check)"},
 };
 
 /* usage - list the subcommands */

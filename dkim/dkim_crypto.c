@@ -232,6 +232,81 @@ enum dkim_keytype dkim_crypto_alg_keytype(enum dkim_alg alg)
 	return alg == DKIM_ALG_ED25519_SHA256 ? DKIM_KEY_ED25519 : DKIM_KEY_RSA;
 }
 
+/* dkim_crypto_pem - append pkey as PKCS#8 PEM, through wiped memory */
+static int dkim_crypto_pem(EVP_PKEY *pkey, struct sbuf *pem)
+{
+	BIO *bio = BIO_new(BIO_s_secmem());
+	char *data = NULL;
+	long len;
+	int rc = -1;
+
+	if (bio == NULL)
+		log_panic("dkim_crypto: BIO_new failed");
+	if (PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL) ==
+		1 &&
+	    (len = BIO_get_mem_data(bio, &data)) > 0 &&
+	    sbuf_append(pem, data, (size_t)len) == 0)
+		rc = 0;
+	BIO_free(bio); /* a secure-memory BIO clears its buffer */
+	return rc;
+}
+
+/* dkim_crypto_pub - append the p= bytes of pkey (RFC 6376 3.6.1) */
+static int dkim_crypto_pub(EVP_PKEY *pkey, enum dkim_keytype type,
+			   struct sbuf *pub)
+{
+	unsigned char raw[DKIM_CRYPTO_ED25519_LEN], *der = NULL;
+	size_t rawlen = sizeof(raw);
+	int len, rc;
+
+	if (type == DKIM_KEY_ED25519) {
+		if (EVP_PKEY_get_raw_public_key(pkey, raw, &rawlen) != 1 ||
+		    rawlen != sizeof(raw))
+			return -1;
+		return sbuf_append(pub, raw, rawlen);
+	}
+	if ((len = i2d_PUBKEY(pkey, &der)) <= 0)
+		return -1;
+	rc = sbuf_append(pub, der, (size_t)len);
+	OPENSSL_free(der);
+	return rc;
+}
+
+/* dkim_crypto_keygen - a new RSA or Ed25519 key, PEM and p= bytes */
+int dkim_crypto_keygen(enum dkim_keytype type, unsigned int bits,
+		       struct sbuf *pem, struct sbuf *pub, struct sbuf *err)
+{
+	size_t pub_mark = sbuf_len(pub);
+	EVP_PKEY *pkey;
+	int rc = -1;
+
+	if (type == DKIM_KEY_RSA && (bits < DKIM_CRYPTO_RSA_MIN_BITS ||
+				     bits > DKIM_CRYPTO_RSA_MAX_BITS)) {
+		sbuf_printf(err, "RSA keys have %u to %u bits",
+			    DKIM_CRYPTO_RSA_MIN_BITS, DKIM_CRYPTO_RSA_MAX_BITS);
+		return -1;
+	}
+	pkey = type == DKIM_KEY_ED25519
+		   ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")
+		   : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+	if (pkey == NULL) {
+		sbuf_append_str(err, "key generation failed");
+		goto out;
+	}
+	/* pem last: it appends all or nothing, so no secret stays behind */
+	if (dkim_crypto_pub(pkey, type, pub) < 0 ||
+	    dkim_crypto_pem(pkey, pem) < 0) {
+		sbuf_truncate(pub, pub_mark);
+		sbuf_append_str(err, "cannot encode the new key");
+		goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	EVP_PKEY_free(pkey);
+	return rc;
+}
+
 /*
  * dkim_crypto_prepare - what EVP_DigestSign/Verify see: RSA hashes the
  * data itself (md), Ed25519 signs the SHA-256 of the data with no md

@@ -60,6 +60,23 @@ unsigned int dkim_crypto_key_bits(const struct dkim_crypto_key *key);
 /* dkim_crypto_alg_keytype - the key type an algorithm needs */
 enum dkim_keytype dkim_crypto_alg_keytype(enum dkim_alg alg);
 
+#define DKIM_CRYPTO_RSA_MIN_BITS 1024 /* keygen: RFC 8301 3.2 */
+#define DKIM_CRYPTO_RSA_MAX_BITS 8192 /* keygen: p= must fit a record */
+
+/*
+ * dkim_crypto_keygen - a new signing key of type type: RSA of bits
+ * bits (DKIM_CRYPTO_RSA_MIN_BITS..MAX_BITS, exponent 65537) or Ed25519
+ * (bits ignored). Appends the private key as PKCS#8 PEM ("PRIVATE KEY",
+ * which dkim_crypto_key_private reads) to pem, a secret: the caller
+ * frees it with sbuf_free_secret. Appends the p= bytes of its key
+ * record to pub: the SubjectPublicKeyInfo DER for RSA, the raw 32-byte
+ * key for Ed25519 (RFC 8463 4). -1 with a reason in err (bits out of
+ * range, OpenSSL failed, pem or pub full); pem and pub are then as
+ * before.
+ */
+int dkim_crypto_keygen(enum dkim_keytype type, unsigned int bits,
+		       struct sbuf *pem, struct sbuf *pub, struct sbuf *err);
+
 /*
  * dkim_crypto_sign - sign the canonical header data (n bytes at data,
  * borrowed) with a private key: RSASSA-PKCS1-v1_5 over SHA-256/SHA-1,

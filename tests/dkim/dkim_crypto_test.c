@@ -312,3 +312,153 @@ Test(dkim_crypto, ed25519_pem_equals_seed)
 	sbuf_free(&s1);
 	sbuf_free(&s2);
 }
+
+/* check_new_key - a generated key loads, signs, and its p= verifies */
+static void check_new_key(enum dkim_keytype type, unsigned int bits,
+			  const struct sbuf *pem, const struct sbuf *pub)
+{
+	static const char data[] = "from:a@example.com\r\n";
+	enum dkim_alg alg = type == DKIM_KEY_ED25519 ? DKIM_ALG_ED25519_SHA256
+						     : DKIM_ALG_RSA_SHA256;
+	struct sbuf *err = sbuf_new(0), *sig = sbuf_new(0);
+	struct dkim_crypto_key *priv = NULL, *pubkey = NULL;
+
+	cr_expect_eq(
+	    strncmp(sbuf_cstr(pem), "-----BEGIN PRIVATE KEY-----\n", 28), 0,
+	    "not PKCS#8 PEM: %.40s", sbuf_cstr(pem));
+	cr_assert_eq(
+	    dkim_crypto_key_private(sbuf_cstr(pem), sbuf_len(pem), &priv, err),
+	    0, "%s", sbuf_cstr(err));
+	cr_expect_eq(dkim_crypto_key_type(priv), type);
+	cr_expect_eq(dkim_crypto_key_bits(priv), bits);
+	cr_assert_eq(dkim_crypto_key_public(type, sbuf_data(pub), sbuf_len(pub),
+					    &pubkey, err),
+		     0, "%s", sbuf_cstr(err));
+	cr_expect_eq(dkim_crypto_key_bits(pubkey), bits);
+	cr_assert_eq(dkim_crypto_sign(priv, alg, data, strlen(data), sig, err),
+		     0, "%s", sbuf_cstr(err));
+	cr_expect(dkim_crypto_verify(pubkey, alg, data, strlen(data),
+				     sbuf_data(sig), sbuf_len(sig)));
+	dkim_crypto_key_free(&priv);
+	dkim_crypto_key_free(&pubkey);
+	sbuf_free(&sig);
+	sbuf_free(&err);
+}
+
+Test(dkim_crypto, keygen_makes_usable_keys)
+{
+	static const struct {
+		enum dkim_keytype type;
+		unsigned int bits, want_bits;
+	} cases[] = {
+	    {DKIM_KEY_RSA, 1024, 1024},
+	    {DKIM_KEY_RSA, 2048, 2048},
+	    {DKIM_KEY_ED25519, 0, 256}, /* bits ignored */
+	    {DKIM_KEY_ED25519, 99999, 256},
+	};
+	size_t i;
+
+	for (i = 0; i < NCASES(cases); i++) {
+		struct sbuf *pem = sbuf_new(0), *pub = sbuf_new(0);
+		struct sbuf *err = sbuf_new(0);
+
+		cr_assert_eq(dkim_crypto_keygen(cases[i].type, cases[i].bits,
+						pem, pub, err),
+			     0, "case %zu: %s", i, sbuf_cstr(err));
+		cr_expect(sbuf_is_empty(err));
+		if (cases[i].type == DKIM_KEY_ED25519)
+			cr_expect_eq(sbuf_len(pub), 32); /* RFC 8463 4 */
+		check_new_key(cases[i].type, cases[i].want_bits, pem, pub);
+		sbuf_free_secret(&pem);
+		sbuf_free(&pub);
+		sbuf_free(&err);
+	}
+}
+
+/* Two keys are different keys: one's p= does not verify the other. */
+Test(dkim_crypto, keygen_keys_differ)
+{
+	enum dkim_keytype types[] = {DKIM_KEY_RSA, DKIM_KEY_ED25519};
+	size_t i;
+
+	for (i = 0; i < NCASES(types); i++) {
+		enum dkim_alg alg = types[i] == DKIM_KEY_RSA
+					? DKIM_ALG_RSA_SHA256
+					: DKIM_ALG_ED25519_SHA256;
+		struct sbuf *pem1 = sbuf_new(0), *pub1 = sbuf_new(0);
+		struct sbuf *pem2 = sbuf_new(0), *pub2 = sbuf_new(0);
+		struct sbuf *err = sbuf_new(0), *sig = sbuf_new(0);
+		struct dkim_crypto_key *priv2 = NULL, *key1 = NULL;
+
+		cr_assert_eq(
+		    dkim_crypto_keygen(types[i], 1024, pem1, pub1, err), 0);
+		cr_assert_eq(
+		    dkim_crypto_keygen(types[i], 1024, pem2, pub2, err), 0);
+		cr_expect(sbuf_len(pub1) != sbuf_len(pub2) ||
+			  memcmp(sbuf_data(pub1), sbuf_data(pub2),
+				 sbuf_len(pub1)) != 0);
+		cr_assert_eq(dkim_crypto_key_private(
+				 sbuf_cstr(pem2), sbuf_len(pem2), &priv2, err),
+			     0);
+		cr_assert_eq(dkim_crypto_key_public(types[i], sbuf_data(pub1),
+						    sbuf_len(pub1), &key1, err),
+			     0);
+		cr_assert_eq(dkim_crypto_sign(priv2, alg, "x", 1, sig, err), 0);
+		cr_expect(!dkim_crypto_verify(key1, alg, "x", 1, sbuf_data(sig),
+					      sbuf_len(sig)));
+		dkim_crypto_key_free(&priv2);
+		dkim_crypto_key_free(&key1);
+		sbuf_free_secret(&pem1);
+		sbuf_free_secret(&pem2);
+		sbuf_free(&pub1);
+		sbuf_free(&pub2);
+		sbuf_free(&sig);
+		sbuf_free(&err);
+	}
+}
+
+Test(dkim_crypto, keygen_refuses_rsa_sizes_out_of_range)
+{
+	static const unsigned int bad[] = {0, 512, 1023, 8193, 16384};
+	size_t i;
+
+	for (i = 0; i < NCASES(bad); i++) {
+		struct sbuf *pem = sbuf_new(0), *pub = sbuf_new(0);
+		struct sbuf *err = sbuf_new(0);
+
+		cr_expect_eq(
+		    dkim_crypto_keygen(DKIM_KEY_RSA, bad[i], pem, pub, err), -1,
+		    "%u bits", bad[i]);
+		cr_expect(!sbuf_is_empty(err));
+		cr_expect(sbuf_is_empty(pem));
+		cr_expect(sbuf_is_empty(pub));
+		sbuf_free(&pem);
+		sbuf_free(&pub);
+		sbuf_free(&err);
+	}
+}
+
+/* A full output buffer fails cleanly: both buffers are left as they were. */
+Test(dkim_crypto, keygen_full_buffers_leave_nothing_behind)
+{
+	struct sbuf *pem = sbuf_new_max(0, 64), *pub = sbuf_new(0);
+	struct sbuf *err = sbuf_new(0);
+
+	sbuf_append_str(pub, "kept");
+	cr_expect_eq(dkim_crypto_keygen(DKIM_KEY_ED25519, 0, pem, pub, err),
+		     -1);
+	cr_expect(sbuf_is_empty(pem));
+	cr_expect_str_eq(sbuf_cstr(pub), "kept");
+	sbuf_free(&pem);
+	sbuf_free(&pub);
+	sbuf_reset(err);
+	pem = sbuf_new(0);
+	pub = sbuf_new_max(0, 16); /* an SPKI of 1024 bits has 162 bytes */
+	cr_expect_eq(dkim_crypto_keygen(DKIM_KEY_RSA, 1024, pem, pub, err), -1);
+	cr_expect(sbuf_is_empty(pem));
+	cr_expect(sbuf_is_empty(pub));
+	cr_expect(!sbuf_is_empty(err));
+	sbuf_free_secret(&pem);
+	sbuf_free(&pub);
+	sbuf_free(&err);
+}
