@@ -8,12 +8,12 @@
 # 3. each libFuzzer target briefly (clang);
 # 4. make distcheck.
 # Build trees go under build/ in the source tree. FUZZ_SECONDS sets the
-# time per fuzz target (default 20).
+# time per fuzz target (default 10).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=${JOBS:-2}
-fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_seconds=${FUZZ_SECONDS:-10}
 logdir="$top/build/logs"
 
 ./autogen.sh >/dev/null 2>&1 || ./autogen.sh
