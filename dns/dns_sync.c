@@ -30,6 +30,7 @@
 #include "dns.h"
 #include "dns_rdata.h"
 #include "dns_sync.h"
+#include "dns_ubctx.h"
 #include "log.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -37,7 +38,6 @@
 #define DNS_SYNC_TIMEOUT_MS 5000
 #define DNS_SYNC_POLL_MS 50 /* longest a reader waits in one poll */
 #define DNS_SYNC_CLASS_IN 1
-#define DNS_SYNC_SERVER_MAX 128
 #define DNS_SYNC_RCODE_NXDOMAIN 3
 
 struct dns_sync {
@@ -54,119 +54,6 @@ struct dns_sync_query {
 	struct dns_answer *answer;
 };
 
-/* dns_sync_setopt - ub_ctx_set_option or an error */
-static int dns_sync_setopt(struct ub_ctx *ctx, const char *opt,
-			   const char *val, struct sbuf *err)
-{
-	int rc = ub_ctx_set_option(ctx, opt, val);
-
-	if (rc != 0) {
-		sbuf_printf(err, "libunbound option %s %s: %s", opt, val,
-			    ub_strerror(rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* dns_sync_servers - ub_ctx_set_fwd for each "addr[@port]" */
-static int dns_sync_servers(struct ub_ctx *ctx, const char *list,
-			    struct sbuf *err)
-{
-	static const char sep[] = " \t,";
-	const char *p = list;
-	int nservers = 0;
-
-	for (;;) {
-		size_t n;
-		char *addr;
-		int rc;
-
-		p += strspn(p, sep);
-		if (*p == '\0')
-			break;
-		n = strcspn(p, sep);
-		if (n > DNS_SYNC_SERVER_MAX) {
-			sbuf_append_str(err, "dns servers: address too long");
-			return -1;
-		}
-		addr = xstrndup(p, n);
-		rc = ub_ctx_set_fwd(ctx, addr);
-		if (rc != 0)
-			sbuf_printf(err, "dns servers: bad address \"%s\": %s",
-				    addr, ub_strerror(rc));
-		free(addr);
-		if (rc != 0)
-			return -1;
-		nservers++;
-		p += n;
-	}
-	if (nservers == 0) {
-		sbuf_append_str(err, "dns servers: no address");
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * unbound's default local zones (services/localzone.c, as of 1.17), the
- * same list dns_unbound.c makes transparent: with
- * no_default_local_zones their queries go to the servers
- */
-static const char *const dns_sync_default_zones[] = {
-	"localhost.",
-	"127.in-addr.arpa.",
-	"1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
-	"ip6.arpa.",
-	"0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
-	"ip6.arpa.",
-	"home.arpa.",
-	"onion.",
-	"test.",
-	"invalid.",
-	"10.in-addr.arpa.",
-	"168.192.in-addr.arpa.",
-	"0.in-addr.arpa.",
-	"254.169.in-addr.arpa.",
-	"2.0.192.in-addr.arpa.",
-	"100.51.198.in-addr.arpa.",
-	"113.0.203.in-addr.arpa.",
-	"255.255.255.255.in-addr.arpa.",
-	"d.f.ip6.arpa.",
-	"8.e.f.ip6.arpa.",
-	"9.e.f.ip6.arpa.",
-	"a.e.f.ip6.arpa.",
-	"b.e.f.ip6.arpa.",
-	"8.b.d.0.1.0.0.2.ip6.arpa.",
-};
-
-/* dns_sync_transparent - every default local zone asks the servers */
-static int dns_sync_transparent(struct ub_ctx *ctx, struct sbuf *err)
-{
-	size_t nzones =
-	    sizeof(dns_sync_default_zones) / sizeof(dns_sync_default_zones[0]);
-	struct sbuf *v = sbuf_new(64);
-	int rc = 0;
-
-	for (size_t i = 0; i < nzones && rc == 0; i++) {
-		sbuf_reset(v);
-		sbuf_printf(v, "%s transparent", dns_sync_default_zones[i]);
-		rc = dns_sync_setopt(ctx, "local-zone:", sbuf_cstr(v), err);
-	}
-	/* RFC 1918 172.16/12 and RFC 6598 100.64/10 */
-	for (unsigned int i = 16; i <= 31 && rc == 0; i++) {
-		sbuf_reset(v);
-		sbuf_printf(v, "%u.172.in-addr.arpa. transparent", i);
-		rc = dns_sync_setopt(ctx, "local-zone:", sbuf_cstr(v), err);
-	}
-	for (unsigned int i = 64; i <= 127 && rc == 0; i++) {
-		sbuf_reset(v);
-		sbuf_printf(v, "%u.100.in-addr.arpa. transparent", i);
-		rc = dns_sync_setopt(ctx, "local-zone:", sbuf_cstr(v), err);
-	}
-	sbuf_free(&v);
-	return rc;
-}
-
 /* dns_sync_configure - the options of dns_unbound.h on a new context */
 static int dns_sync_configure(struct ub_ctx *ctx,
 			      const struct dns_unbound_options *o,
@@ -174,26 +61,8 @@ static int dns_sync_configure(struct ub_ctx *ctx,
 {
 	int rc;
 
-	if (dns_sync_setopt(ctx, "do-not-query-localhost:", "no", err) < 0)
+	if (dns_ubctx_configure(ctx, o, err) < 0)
 		return -1;
-	if (o->servers != NULL && o->servers[strspn(o->servers, " \t,")]) {
-		if (dns_sync_servers(ctx, o->servers, err) < 0)
-			return -1;
-	} else if ((rc = ub_ctx_resolvconf(ctx, o->resolv_conf)) != 0) {
-		sbuf_printf(err, "%s: %s",
-			    o->resolv_conf != NULL ? o->resolv_conf
-						   : "/etc/resolv.conf",
-			    ub_strerror(rc));
-		return -1;
-	}
-	if (o->no_default_local_zones && dns_sync_transparent(ctx, err) < 0)
-		return -1;
-	if (o->trust_anchor_file != NULL &&
-	    (rc = ub_ctx_add_ta_file(ctx, o->trust_anchor_file)) != 0) {
-		sbuf_printf(err, "%s: %s", o->trust_anchor_file,
-			    ub_strerror(rc));
-		return -1;
-	}
 	/* queries run in a thread of ours, not a forked process */
 	if ((rc = ub_ctx_async(ctx, 1)) != 0) {
 		sbuf_printf(err, "libunbound: %s", ub_strerror(rc));
@@ -301,21 +170,9 @@ static long dns_sync_ms_left(const struct timespec *deadline)
 /* dns_sync_name_ok - a name libunbound can encode (RFC 1035 limits) */
 static bool dns_sync_name_ok(const char *name)
 {
-	size_t len = strnlen(name, DNS_MAX_NAME + 1), label = 0, wire = 1;
+	size_t len = strnlen(name, DNS_MAX_NAME + 1);
 
-	if (len == 0 || len > DNS_MAX_NAME)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] == '.') {
-			if (label == 0 && !(i == 0 && len == 1))
-				return false;
-			wire += 1 + label;
-			label = 0;
-		} else if (name[i] == '\\' || ++label > 63) {
-			return false; /* no escapes in the names we ask for */
-		}
-	}
-	return wire + (label > 0 ? 1 + label : 0) <= 255;
+	return len > 0 && len <= DNS_MAX_NAME && dns_ubctx_name_ok(name, len);
 }
 
 struct dns_answer *dns_sync_resolve(struct dns_sync *s, const char *name,
