@@ -271,18 +271,11 @@ void milter_conf_release(struct milter_conf *cf)
 bool milter_conf_is_sign_daemon(const struct milter_conf *cf,
 				const char *name)
 {
-	const char *s = cf->sign_daemon_names;
-	size_t n = strlen(name);
+	const char *s = cf->sign_daemon_names, *w;
+	size_t len, n = strlen(name);
 
-	for (;;) {
-		size_t len;
-
-		s += strspn(s, ", \t");
-		if (*s == '\0')
-			return false;
-		len = strcspn(s, ", \t");
-		if (len == n && memcmp(s, name, n) == 0)
+	while ((w = conf_next_word(&s, &len)) != NULL)
+		if (len == n && memcmp(w, name, n) == 0)
 			return true;
-		s += len;
-	}
+	return false;
 }

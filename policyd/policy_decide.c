@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "log.h"
 #include "policy_decide.h"
 #include "policy_proto.h"
@@ -260,21 +261,6 @@ static void on_answer(void *arg, const char *action)
 	evaluate(dec);
 }
 
-/* context_word - the next word of policy_context (commas, spaces) */
-static const char *context_word(const char **sp, size_t *len_r)
-{
-	const char *s = *sp, *start;
-
-	s += strspn(s, ", \t");
-	if (*s == '\0')
-		return NULL;
-	start = s;
-	s += strcspn(s, ", \t");
-	*len_r = (size_t)(s - start);
-	*sp = s;
-	return start;
-}
-
 /*
  * select_checks - a bit per configured check to run: all of them,
  * unless every word of policy_context names a configured check; then
@@ -292,7 +278,7 @@ static unsigned int select_checks(const struct policy_decide *d,
 
 	if (context == NULL || strlen(context) > POLICY_DECIDE_MAX_CONTEXT)
 		return all;
-	while ((w = context_word(&context, &len)) != NULL) {
+	while ((w = conf_next_word(&context, &len)) != NULL) {
 		for (i = 0; i < d->n; i++)
 			if (strlen(d->checks[i].ops->name) == len &&
 			    strncasecmp(d->checks[i].ops->name, w, len) == 0)

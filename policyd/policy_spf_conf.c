@@ -82,21 +82,6 @@ int policy_spf_reject_parse(const char *s, enum policy_spf_reject *r)
 	return -1;
 }
 
-/* next_item - the next entry of a list separated by commas or spaces */
-static const char *next_item(const char **sp, size_t *len_r)
-{
-	const char *s = *sp, *start;
-
-	s += strspn(s, ", \t");
-	if (*s == '\0')
-		return NULL;
-	start = s;
-	s += strcspn(s, ", \t");
-	*len_r = (size_t)(s - start);
-	*sp = s;
-	return start;
-}
-
 /* net_parse - one "addr[/bits]" entry (item is NUL-terminated) */
 static int net_parse(char *item, struct policy_spf_net *net)
 {
@@ -143,7 +128,7 @@ int policy_spf_nets_parse(const char *list, struct policy_spf_nets *nets,
 
 	nets->n = 0;
 	nets->net = NULL;
-	while ((item = next_item(&s, &len)) != NULL) {
+	while ((item = conf_next_word(&s, &len)) != NULL) {
 		if (nets->n == POLICY_SPF_CONF_MAX_NETS) {
 			sbuf_printf(err, "more than %u networks",
 				    POLICY_SPF_CONF_MAX_NETS);
@@ -236,7 +221,7 @@ static int domains_parse(const char *list, const char *param, char ***v_r,
 	const char *s = list, *item;
 	size_t len, i;
 
-	while ((item = next_item(&s, &len)) != NULL) {
+	while ((item = conf_next_word(&s, &len)) != NULL) {
 		if (*n_r == POLICY_SPF_CONF_MAX_DOMAINS) {
 			sbuf_printf(err, "%s%s: more than %u domains",
 				    POLICY_SPF_CONF_PREFIX, param,
