@@ -1,7 +1,7 @@
 /*
  * cli_dkim.h - "postwarden dkim": what its subcommands (keygen, sign,
- * verify, check; one file each) share: names, key files, the resolver,
- * and the message read from standard input.
+ * verify, check; one file each) share: names, key files and the
+ * resolver. The message read from standard input: cli_dkim_msg.h.
  *
  * Functions that can fail print one message on stderr ("postwarden
  * dkim: ...") and return an enum cli_exit status, 0 for success, unless
@@ -21,7 +21,6 @@ struct sbuf;
 struct dns_sync;
 struct dkim_crypto_key;
 
-#define CLI_DKIM_MAX_MESSAGE (64u << 20) /* bytes read from stdin */
 #define CLI_DKIM_MAX_KEYFILE (64u << 10) /* bytes of a private key file */
 #define CLI_DKIM_MAX_SELECTOR 63	 /* our limit, for one label */
 #define CLI_DKIM_TIMEOUT 10		 /* default seconds per DNS query */
@@ -66,36 +65,5 @@ int cli_dkim_resolver(const char *server, unsigned int timeout_s,
 
 /* cli_dkim_timeout - parse --timeout (1..3600 seconds); -1 if bad */
 int cli_dkim_timeout(const char *s, unsigned int *timeout_r);
-
-/*
- * A message read whole from a file descriptor: header fields as the
- * DKIM library takes them ("Name:value", CRLF folding inside, no final
- * CRLF) and the body, whatever the line ends of the input (LF or CRLF).
- */
-struct cli_dkim_msg;
-
-/*
- * cli_dkim_msg_read - read fd to its end (at most CLI_DKIM_MAX_MESSAGE
- * bytes) and split the header (at most DKIM_HDRS_MAX_FIELDS fields of
- * DKIM_HDRS_MAX_BYTES in all). *m_r: cli_dkim_msg_free. Returns a
- * status.
- */
-int cli_dkim_msg_read(int fd, struct cli_dkim_msg **m_r);
-void cli_dkim_msg_free(struct cli_dkim_msg **mp); /* NULL-safe */
-size_t cli_dkim_msg_count(const struct cli_dkim_msg *m);
-/* cli_dkim_msg_field - field i, top first (borrowed while m lives) */
-const char *cli_dkim_msg_field(const struct cli_dkim_msg *m, size_t i,
-			       size_t *len_r);
-/* cli_dkim_msg_is_crlf - did the first line of the input end in CRLF? */
-bool cli_dkim_msg_is_crlf(const struct cli_dkim_msg *m);
-/* cli_dkim_msg_raw - the input as read (borrowed while m lives) */
-const unsigned char *cli_dkim_msg_raw(const struct cli_dkim_msg *m,
-				      size_t *len_r);
-
-/* cli_dkim_body_fn - receives the body in pieces */
-typedef void cli_dkim_body_fn(void *ctx, const void *p, size_t n);
-/* cli_dkim_msg_body - call fn with the body, every LF made CRLF */
-void cli_dkim_msg_body(const struct cli_dkim_msg *m, cli_dkim_body_fn *fn,
-		       void *ctx);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "cli_dkim.h"
+#include "cli_dkim_msg.h"
 #include "dkim_crypto.h"
 #include "dkim_sign.h"
 #include "sbuf.h"
@@ -134,8 +135,11 @@ int cli_dkim_sign_main(int argc, char **argv)
 		cli_dkim_error("cannot sign: %s", sbuf_cstr(err));
 		goto out;
 	}
-	if ((status = cli_dkim_msg_read(0, &m)) != CLI_EXIT_OK)
+	if ((status = cli_dkim_msg_read(0, CLI_DKIM_MSG_MAX, &m, err)) !=
+	    CLI_EXIT_OK) {
+		cli_dkim_error("standard input: %s", sbuf_cstr(err));
 		goto out;
+	}
 	status = CLI_EXIT_DATAERR;
 	for (size_t i = 0; i < cli_dkim_msg_count(m); i++) {
 		size_t len;

@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "cli_dkim.h"
+#include "cli_dkim_msg.h"
 #include "dkim_sig.h"
 #include "dkim_verify.h"
 #include "dns.h"
@@ -166,8 +167,11 @@ int cli_dkim_verify_main(int argc, char **argv)
 		status = cli_dkim_verify_usage(stderr, CLI_EXIT_USAGE);
 		goto out;
 	}
-	if ((status = cli_dkim_msg_read(0, &m)) != CLI_EXIT_OK)
+	if ((status = cli_dkim_msg_read(0, CLI_DKIM_MSG_MAX, &m, err)) !=
+	    CLI_EXIT_OK) {
+		cli_dkim_error("standard input: %s", sbuf_cstr(err));
 		goto out;
+	}
 	dkim_verify_opts_init(&o);
 	o.now = (unsigned long)time(NULL);
 	v = dkim_verify_new(&o);

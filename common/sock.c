@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -122,6 +123,23 @@ static int sock_set_host(const char *h, size_t n, bool ipv6,
 }
 
 /*
+ * sock_is_type_word - does "word:port" name an address type rather than
+ * a host? "tcp:10023" means a port with no host, not a host called tcp.
+ */
+static bool sock_is_type_word(const char *s, size_t n)
+{
+	static const char *const words[] = {
+	    "tcp", "tcp4", "tcp6", "udp",  "udp4",  "udp6", "ip",
+	    "ip4", "ip6",  "ipv4", "ipv6", "inet4", "sctp",
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0)
+			return true;
+	return false;
+}
+
+/*
  * sock_parse_inet - host:port, [v6]:port, port@host; port alone when
  * the "inet:" prefix made the meaning plain (OpenDKIM: any address)
  */
@@ -174,6 +192,13 @@ static int sock_parse_inet(const char *s, bool port_alone_ok,
 		if (memchr(host, ':', hlen) != NULL) {
 			sbuf_append_str(err, "unknown address type, or an IPv6 "
 					     "address without [brackets]");
+			return -1;
+		}
+		if (!port_alone_ok && sock_is_type_word(host, hlen)) {
+			sbuf_printf(err,
+				    "unknown address type '%.*s:' and no host "
+				    "(write inet:host:port or inet:port@host)",
+				    (int)hlen, host);
 			return -1;
 		}
 	} else if (port_alone_ok) {

@@ -10,6 +10,10 @@
  *	inet:port@host  inet6:port@::1		OpenDKIM style
  *	inet:port				OpenDKIM: any address
  *
+ * A port needs a host or the "inet:" prefix: "10023" and ":10023" are
+ * errors, and so is an unknown address type before a port alone
+ * ("tcp:10023", "udp6:53"): a word like that is never taken as a host.
+ *
  * Ports are numeric (0 lets the kernel choose, for tests); unix paths are
  * absolute and must fit in sun_path. sock_spec_parse() is pure.
  *

@@ -18,7 +18,9 @@
 #           printed records, and so does "postwarden dkim verify"
 #           through NSD; the message after the new field is the input
 #           byte for byte; a changed body fails in both verifiers; no
-#           From: is refused
+#           From: is refused; a body without a final newline and 8-bit
+#           bytes sign alike; a header line that is no field and a
+#           message over 64 MiB are refused (65) with the reason
 #   verify  pass (0), fail and none (1), an unpublished key
 #           (permerror, 1), a domain whose zone is broken (temperror
 #           only, 75)
@@ -280,6 +282,35 @@ expect 64 "$PW" dkim sign -d example.com -s rsa1 -k "$W/rsa1.private" \
 	-c loose <"$W/msg.lf"
 printf ' starts folded\nFrom: a@example.com\n\nx\n' >"$W/badhead"
 expect 65 "$PW" dkim verify --server "$SRV" <"$W/badhead"
+
+# the message splitter end to end: a body without a final newline and
+# 8-bit bytes, LF and CRLF input, sign what both verifiers pass; a
+# header line that is no field and a message over 64 MiB are refused
+# with the reason
+printf 'From: a@example.com\nSubject: caf\351\n\nno final newline' \
+	>"$W/nonl.lf"
+printf 'From: a@example.com\r\nSubject: x\r\n\r\nline\r\nlast\377' \
+	>"$W/nonl.crlf"
+for c in relaxed/relaxed simple/simple; do
+	for f in nonl.lf nonl.crlf; do
+		expect 0 "$PW" dkim sign -d example.com -s rsa1 \
+			-k "$W/rsa1.private" -c $c <"$W/$f"
+		cp "$W/out" "$W/$f.signed"
+		expect 0 dkimpy $ZONES <"$W/$f.signed"
+		expect 0 "$PW" dkim verify --server "$SRV" <"$W/$f.signed"
+		expect_grep "$W/out" '^pass d=example\.com s=rsa1$'
+	done
+done
+printf '%s\n' 'From a@example.com Sun Nov 22 01:00:00 2026' \
+	'From: a@example.com' '' x >"$W/mbox"
+expect 65 "$PW" dkim sign -d example.com -s rsa1 -k "$W/rsa1.private" \
+	<"$W/mbox"
+expect_grep "$W/err" \
+	'^postwarden dkim: standard input: header line 1 is not a header field'
+expect 65 bash -c '{ printf "From: a@example.com\n\n"
+	head -c $((64 << 20)) /dev/zero; } | "$1" dkim verify --server "$2"' \
+	bash "$PW" "$SRV"
+expect_grep "$W/err" 'standard input: the message is larger than 64 MiB'
 
 # --- keygen --sql ---
 cat >"$W/pw.conf" <<EOF
