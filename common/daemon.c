@@ -12,6 +12,7 @@
 #include <event2/event.h>
 
 #include "daemon.h"
+#include "daemon_workers.h"
 #include "log.h"
 #include "pidfile.h"
 #include "privs.h"
@@ -25,12 +26,15 @@ struct daemon {
 	/* copies of what load_config put in struct daemon_env */
 	char *pid_file, *user, *group, *chroot_dir;
 	unsigned int drain_timeout;
+	unsigned int processes;
 
 	struct pidfile *pidfile;
 	struct event_base *base;
 	struct event *sig_term, *sig_int, *sig_hup, *drain_timer;
 	int null_fd;  /* /dev/null, opened before any chroot */
-	int ready_fd; /* detached: tells the waiting parent we started */
+	int ready_fd; /* tells the waiting parent (or supervisor) we started */
+	bool stdio_closed;
+	bool worker; /* one of several; the supervisor speaks for us */
 	bool draining;
 };
 
@@ -258,16 +262,23 @@ static void daemon_detach(struct daemon *d)
 		log_fatal("chdir /: %s", strerror(errno));
 }
 
-/* daemon_ready - detached: stdio to /dev/null, log to syslog only */
+/*
+ * daemon_ready - started: detached, stdio to /dev/null and log to
+ * syslog only; tell whoever waits
+ */
 static void daemon_ready(struct daemon *d)
 {
+	if (d->null_fd >= 0 && !d->stdio_closed) {
+		if (dup2(d->null_fd, STDIN_FILENO) < 0 ||
+		    dup2(d->null_fd, STDOUT_FILENO) < 0 ||
+		    dup2(d->null_fd, STDERR_FILENO) < 0)
+			log_fatal("redirect stdio to /dev/null: %s",
+				  strerror(errno));
+		log_init(d->hooks->name, LOG_DEST_SYSLOG);
+		d->stdio_closed = true;
+	}
 	if (d->ready_fd < 0)
 		return;
-	if (dup2(d->null_fd, STDIN_FILENO) < 0 ||
-	    dup2(d->null_fd, STDOUT_FILENO) < 0 ||
-	    dup2(d->null_fd, STDERR_FILENO) < 0)
-		log_fatal("redirect stdio to /dev/null: %s", strerror(errno));
-	log_init(d->hooks->name, LOG_DEST_SYSLOG);
 	if (write(d->ready_fd, "", 1) != 1)
 		log_warn("cannot tell the parent we started: %s",
 			 strerror(errno));
@@ -287,6 +298,11 @@ static int daemon_load(struct daemon *d, struct sbuf *err)
 	d->group = daemon_dup(env.group);
 	d->chroot_dir = daemon_dup(env.chroot_dir);
 	d->drain_timeout = env.drain_timeout;
+	d->processes = env.processes;
+	if (d->processes > DAEMON_WORKERS_MAX) {
+		sbuf_printf(err, "at most %u processes", DAEMON_WORKERS_MAX);
+		return -1;
+	}
 	return 0;
 }
 
@@ -348,6 +364,46 @@ static void ATTR_NORETURN daemon_fail(struct daemon *d, int status,
 	log_fatal("%s", msg);
 }
 
+/* daemon_on_workers_ready - every worker serves: we have started */
+static void daemon_on_workers_ready(void *arg)
+{
+	struct daemon *d = arg;
+
+	log_info("started (config %s)", d->config_path);
+	daemon_ready(d);
+}
+
+/*
+ * daemon_supervise - fork the workers (detached first unless in the
+ * foreground). Returns DAEMON_WORKERS_CHILD in each worker; in the
+ * supervisor, once the workers are gone, its exit status (cleaned up).
+ */
+static int daemon_supervise(struct daemon *d, bool detach, struct sbuf *err)
+{
+	int status, ready_fd = -1;
+
+	if (detach) {
+		daemon_detach(d);
+		if (d->pidfile != NULL && pidfile_write(d->pidfile, err) < 0)
+			daemon_fail(d, DAEMON_EXIT_FAIL, "pid file", err);
+	}
+	status = daemon_workers_run(d->processes, d->drain_timeout,
+				    daemon_on_workers_ready, d, &ready_fd);
+	if (status != DAEMON_WORKERS_CHILD) {
+		log_info("stopped");
+		daemon_cleanup(d);
+		return status;
+	}
+	/* A worker: the supervisor owns the pid file and our parent's
+	 * pipe, and it has told whoever waits for it. */
+	pidfile_forget(&d->pidfile);
+	if (d->ready_fd >= 0)
+		close(d->ready_fd);
+	d->ready_fd = ready_fd;
+	d->worker = true;
+	return DAEMON_WORKERS_CHILD;
+}
+
 /* daemon_main - run the whole life cycle */
 int daemon_main(int argc, char **argv, const struct daemon_hooks *hooks,
 		void *ctx)
@@ -357,6 +413,7 @@ int daemon_main(int argc, char **argv, const struct daemon_hooks *hooks,
 	struct daemon_args args;
 	struct sigaction sa;
 	struct sbuf *err = sbuf_new(128);
+	int status;
 
 	if (hooks->load_config == NULL)
 		log_panic("daemon_main: no load_config hook");
@@ -411,11 +468,19 @@ int daemon_main(int argc, char **argv, const struct daemon_hooks *hooks,
 		}
 		log_init(hooks->name, LOG_DEST_STDERR | LOG_DEST_SYSLOG);
 	}
+	if (d.processes > 1 &&
+	    (status = daemon_supervise(&d, !args.foreground, err)) !=
+		DAEMON_WORKERS_CHILD) {
+		sbuf_free(&err);
+		return status;
+	}
+	if (hooks->prepare != NULL && hooks->prepare(ctx, err) < 0)
+		daemon_fail(&d, DAEMON_EXIT_FAIL, "prepare", err);
 	if (d.user == NULL && privs_is_root())
 		log_warn("running as root: set a user to run as");
 	if (privs_drop(d.user, d.group, d.chroot_dir, err) < 0)
 		daemon_fail(&d, DAEMON_EXIT_FAIL, "drop privileges", err);
-	if (!args.foreground) {
+	if (!args.foreground && d.processes <= 1) {
 		daemon_detach(&d);
 		if (d.pidfile != NULL && pidfile_write(d.pidfile, err) < 0)
 			daemon_fail(&d, DAEMON_EXIT_FAIL, "pid file", err);
@@ -429,7 +494,8 @@ int daemon_main(int argc, char **argv, const struct daemon_hooks *hooks,
 		daemon_fail(&d, DAEMON_EXIT_FAIL, "libevent", err);
 	if (hooks->start != NULL && hooks->start(ctx, &d, err) < 0)
 		daemon_fail(&d, DAEMON_EXIT_FAIL, "start", err);
-	log_info("started (config %s)", d.config_path);
+	if (!d.worker)
+		log_info("started (config %s)", d.config_path);
 	daemon_ready(&d);
 
 	if (event_base_dispatch(d.base) < 0)

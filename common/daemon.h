@@ -8,6 +8,12 @@
  *	load_config			as root; -n stops here
  *	take the pid file		a second instance stops here
  *	bind				as root: sockets, secrets
+ *	[workers]			with processes > 1: detach unless -f,
+ *					then fork the workers; this process
+ *					supervises (daemon_workers.h) and
+ *					each worker goes on below
+ *	prepare				as root, in each serving process:
+ *					database connections and the like
  *	drop privileges			user, group, chroot (privs.h)
  *	detach unless -f		fork, setsid, the parent exits once
  *					the child is ready (0) or failed (1)
@@ -25,7 +31,8 @@
  * timeout passes, or on a second SIGTERM/SIGINT.
  *
  * Everything runs in the one thread of the event loop; none of this is
- * thread-safe. Command-line and config text is local, not peer input.
+ * thread-safe. With worker processes each runs the steps from prepare
+ * on, signals reach the supervisor, which passes them on. Command-line and config text is local, not peer input.
  */
 #ifndef PW_DAEMON_H
 #define PW_DAEMON_H
@@ -74,6 +81,7 @@ struct daemon_env {
 	const char *group;	    /* the user's primary group if unset */
 	const char *chroot_dir;	    /* no chroot if unset */
 	unsigned int drain_timeout; /* seconds; 0: do not wait */
+	unsigned int processes;	    /* serving processes; 0 or 1: this one */
 };
 
 /*
@@ -88,6 +96,8 @@ struct daemon_hooks {
 			   struct daemon_env *env_r, struct sbuf *err);
 	/* bind - as root: create listening sockets, read secrets */
 	int (*bind)(void *ctx, struct sbuf *err);
+	/* prepare - as root, per serving process: connections of its own */
+	int (*prepare)(void *ctx, struct sbuf *err);
 	/* start - unprivileged: add events to daemon_base(d) */
 	int (*start)(void *ctx, struct daemon *d, struct sbuf *err);
 	/* reload - SIGHUP: re-read path; on error keep the old config */

@@ -142,6 +142,16 @@ void pidfile_remove(struct pidfile **pfp)
 	    ftruncate(pf->fd, 0) < 0) {
 		/* nothing more to do: the lock goes with close() */
 	}
+	pidfile_forget(pfp);
+}
+
+/* pidfile_forget - close our copy; the lock stays with the other one */
+void pidfile_forget(struct pidfile **pfp)
+{
+	struct pidfile *pf = *pfp;
+
+	if (pf == NULL)
+		return;
 	close(pf->fd);
 	free(pf->path);
 	free(pf);

@@ -43,4 +43,11 @@ int pidfile_write(struct pidfile *pf, struct sbuf *err);
  */
 void pidfile_remove(struct pidfile **pfp);
 
+/*
+ * pidfile_forget - close our copy and free, leaving the file and the
+ * lock to the process that still holds it (a forked worker calls this;
+ * the supervisor removes the file). NULL-safe, *pfp = NULL after.
+ */
+void pidfile_forget(struct pidfile **pfp);
+
 #endif

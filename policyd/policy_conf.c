@@ -33,7 +33,10 @@ static const struct conf_param policy_conf_params[] = {
     {"chroot", CONF_STR, "", 0, 0, OFF(chroot)},
     {"pid_file", CONF_STR, "", 0, 0, OFF(pid_file)},
     {"drain_timeout", CONF_TIME, "15s", 0, 3600, OFF(drain_timeout)},
-    /* 0: 4 per CPU, at most 32 (policy_conf_default_workers) */
+    /* 0: one per CPU, at most 16 (policy_conf_default_processes) */
+    {"processes", CONF_UINT, "0", 0, 64, OFF(processes)},
+    /* 0: 4 per CPU over the processes, at most 32 in all
+     * (policy_conf_default_workers) */
     {"workers", CONF_UINT, "0", 0, 256, OFF(workers)},
     {"worker_queue", CONF_UINT, "1024", 1, 1000000, OFF(worker_queue)},
     /* "": every check policyd knows, in policy_decide_checks order */
@@ -144,9 +147,12 @@ static int check(struct policy_conf *cf, struct sbuf *err)
 	}
 	if (parse_checks(cf, err) < 0)
 		return -1;
+	if (cf->processes == 0)
+		cf->processes = policy_conf_default_processes(
+		    sysconf(_SC_NPROCESSORS_ONLN));
 	if (cf->workers == 0)
-		cf->workers =
-		    policy_conf_default_workers(sysconf(_SC_NPROCESSORS_ONLN));
+		cf->workers = policy_conf_default_workers(
+		    sysconf(_SC_NPROCESSORS_ONLN), cf->processes);
 	return 0;
 }
 
@@ -234,12 +240,26 @@ void policy_conf_release(struct policy_conf *cf)
 	conf_release(policy_conf_params, cf);
 }
 
-/* policy_conf_default_workers - SQL waits leave CPUs idle */
-unsigned int policy_conf_default_workers(long ncpu)
+/* policy_conf_default_processes - one event loop per CPU */
+unsigned int policy_conf_default_processes(long ncpu)
+{
+	if (ncpu < 1)
+		return 1;
+	if (ncpu > POLICY_CONF_PROCESSES_MAX)
+		return POLICY_CONF_PROCESSES_MAX;
+	return (unsigned int)ncpu;
+}
+
+/* policy_conf_default_workers - SQL waits leave CPUs idle; the
+ * processes share the total */
+unsigned int policy_conf_default_workers(long ncpu, unsigned int processes)
 {
 	unsigned long n = ncpu > 0 ? (unsigned long)ncpu : 1;
+	unsigned long total = n * POLICY_CONF_WORKERS_PER_CPU;
 
-	if (n * POLICY_CONF_WORKERS_PER_CPU <= POLICY_CONF_WORKERS_MAX)
-		return (unsigned int)(n * POLICY_CONF_WORKERS_PER_CPU);
-	return POLICY_CONF_WORKERS_MAX;
+	if (total > POLICY_CONF_WORKERS_MAX)
+		total = POLICY_CONF_WORKERS_MAX;
+	if (processes > 1)
+		total /= processes;
+	return total > 0 ? (unsigned int)total : 1;
 }

@@ -38,7 +38,8 @@ struct policy_conf {
 	char *chroot;
 	char *pid_file;
 	unsigned int drain_timeout;
-	unsigned int workers; /* SQL workers per check; 0: see below */
+	unsigned int processes; /* serving processes; 0: see below */
+	unsigned int workers;	/* SQL workers per check and process */
 	unsigned int worker_queue;
 	/* protocol */
 	char *checks;		   /* "": every known check, in table order */
@@ -75,10 +76,15 @@ int policy_conf_apply(const struct conf *c, struct policy_conf *cf,
 		      struct sbuf *err);
 void policy_conf_release(struct policy_conf *cf);
 
-/* policyd_workers = 0: this many per CPU, at most the maximum */
+/* policyd_processes = 0: one per CPU, at most the maximum */
+#define POLICY_CONF_PROCESSES_MAX 16
+/* policy_conf_default_processes - for ncpu CPUs (< 1: one). Pure. */
+unsigned int policy_conf_default_processes(long ncpu);
+/* policyd_workers = 0: this many per CPU, at most the maximum in all */
 #define POLICY_CONF_WORKERS_PER_CPU 4
 #define POLICY_CONF_WORKERS_MAX 32
-/* policy_conf_default_workers - for ncpu CPUs (< 1: one). Pure. */
-unsigned int policy_conf_default_workers(long ncpu);
+/* policy_conf_default_workers - per process, for ncpu CPUs (< 1: one)
+ * shared by that many processes; at least one. Pure. */
+unsigned int policy_conf_default_workers(long ncpu, unsigned int processes);
 
 #endif

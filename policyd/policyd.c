@@ -2,10 +2,12 @@
  * policyd.c - postwarden-policyd: a Postfix policy delegation server
  * (check_policy_service) running the checks of policy_decide.h.
  *
- * The life cycle is daemon.h's: load the config, bind the socket and
- * open every configured check as root (.cf files with database
- * passwords are root-only), drop privileges, start the checks and the
- * server on the event loop. See postwarden-policyd(8).
+ * The life cycle is daemon.h's: load the config, bind the socket as
+ * root; then in each serving process (policyd_processes, one per CPU
+ * by default: one event loop per CPU) open every configured check as
+ * root (.cf files with database passwords are root-only), drop
+ * privileges, start the checks and the server on the event loop. See
+ * postwarden-policyd(8).
  */
 #include "config.h"
 
@@ -50,6 +52,7 @@ static int policyd_load_config(void *ctx, const char *path,
 	env_r->group = p->cf.group;
 	env_r->chroot_dir = p->cf.chroot;
 	env_r->drain_timeout = p->cf.drain_timeout;
+	env_r->processes = p->cf.processes;
 	return 0;
 }
 
@@ -59,13 +62,12 @@ static const struct policy_check_def *def_of(const struct policyd *p, size_t i)
 	return &policy_decide_checks[p->cf.check_idx[i]];
 }
 
-/* policyd_bind - the bind hook: socket, checks (as root) */
+/* policyd_bind - the bind hook: the socket (as root) */
 static int policyd_bind(void *ctx, struct sbuf *err)
 {
 	struct policyd *p = ctx;
 	struct sock_spec *spec = NULL;
 	struct sock_perm perm = {NULL, NULL, p->cf.listen_mode};
-	struct policy_check_env env;
 	int rc;
 
 	if (p->cf.listen_owner[0] != '\0')
@@ -77,8 +79,15 @@ static int policyd_bind(void *ctx, struct sbuf *err)
 	rc = sock_listen(spec, &perm, (int)p->cf.listen_backlog, &p->listen_fd,
 			 err);
 	sock_spec_free(&spec);
-	if (rc < 0)
-		return -1;
+	return rc;
+}
+
+/* policyd_prepare - the prepare hook: this process's checks (as root) */
+static int policyd_prepare(void *ctx, struct sbuf *err)
+{
+	struct policyd *p = ctx;
+	struct policy_check_env env;
+
 	env.conf = p->conf;
 	env.cf = &p->cf;
 	env.workers = p->cf.workers;
@@ -158,10 +167,10 @@ static int policyd_reload(void *ctx, const char *path, struct sbuf *err)
 		return -1;
 	if (changed(cf.listen, p->cf.listen) || changed(cf.user, p->cf.user) ||
 	    changed(cf.checks, p->cf.checks) || cf.workers != p->cf.workers ||
-	    tables_changed(&cf, &p->cf))
+	    cf.processes != p->cf.processes || tables_changed(&cf, &p->cf))
 		log_warn("policyd_listen, policyd_user, policyd_checks, "
-			 "policyd_workers and the tables take effect after "
-			 "a restart");
+			 "policyd_processes, policyd_workers and the tables "
+			 "take effect after a restart");
 	/* Keep what needs a restart: the checks opened with the old
 	 * strings, which stay ours until exit. */
 	{
@@ -218,6 +227,7 @@ int main(int argc, char **argv)
 	    .name = "policyd",
 	    .load_config = policyd_load_config,
 	    .bind = policyd_bind,
+	    .prepare = policyd_prepare,
 	    .start = policyd_start,
 	    .reload = policyd_reload,
 	    .drain = policyd_drain,

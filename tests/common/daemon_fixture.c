@@ -4,7 +4,9 @@
  *
  * It listens on fixture_socket; a client sends one line and gets one:
  * "count" answers "GREETING reloads=N" (N successful SIGHUP reloads);
- * anything else gets "?". One request per connection; a connection that
+ * "pid" answers "pid=N" (the serving process); anything else gets "?".
+ * fixture_processes runs worker processes; fixture_prepare_fail makes
+ * the prepare hook fail. One request per connection; a connection that
  * has not sent its line yet is in flight, and SIGTERM waits for it (up
  * to fixture_drain_timeout).
  */
@@ -37,6 +39,8 @@ struct fixture_cfg {
 	char *user;
 	unsigned int drain_timeout;
 	char *greeting;
+	unsigned int processes;
+	bool prepare_fail;
 };
 
 static const struct conf_param fixture_params[] = {
@@ -50,6 +54,10 @@ static const struct conf_param fixture_params[] = {
 	 offsetof(struct fixture_cfg, drain_timeout)},
 	{"greeting", CONF_STR, "hello", 0, 0,
 	 offsetof(struct fixture_cfg, greeting)},
+	{"processes", CONF_UINT, "1", 0, 64,
+	 offsetof(struct fixture_cfg, processes)},
+	{"prepare_fail", CONF_BOOL, "no", 0, 0,
+	 offsetof(struct fixture_cfg, prepare_fail)},
 	{NULL, 0, NULL, 0, 0, 0},
 };
 
@@ -104,6 +112,7 @@ static int fixture_load_config(void *ctx, const char *path,
 	env_r->pid_file = fx->cfg.pid_file;
 	env_r->user = fx->cfg.user;
 	env_r->drain_timeout = fx->cfg.drain_timeout;
+	env_r->processes = fx->cfg.processes;
 	return 0;
 }
 
@@ -120,6 +129,18 @@ static int fixture_bind(void *ctx, struct sbuf *err)
 	rc = sock_listen(spec, &perm, 16, &fx->listen_fd, err);
 	sock_spec_free(&spec);
 	return rc;
+}
+
+/* fixture_prepare - the prepare hook: fails when told to */
+static int fixture_prepare(void *ctx, struct sbuf *err)
+{
+	struct fixture *fx = ctx;
+
+	if (fx->cfg.prepare_fail) {
+		sbuf_append_str(err, "told to fail");
+		return -1;
+	}
+	return 0;
 }
 
 /* fixture_conn_close - one request done (or abandoned) */
@@ -148,6 +169,8 @@ static void fixture_answer(struct fixture_conn *conn, const char *line)
 	if (strcmp(line, "count") == 0) {
 		sbuf_printf(out, "%s reloads=%u\n", fx->cfg.greeting,
 			    fx->reloads);
+	} else if (strcmp(line, "pid") == 0) {
+		sbuf_printf(out, "pid=%ld\n", (long)getpid());
 	} else {
 		sbuf_append_str(out, "?\n");
 	}
@@ -271,6 +294,7 @@ int main(int argc, char **argv)
 		.name = "daemon_fixture",
 		.load_config = fixture_load_config,
 		.bind = fixture_bind,
+		.prepare = fixture_prepare,
 		.start = fixture_start,
 		.reload = fixture_reload,
 		.drain = fixture_drain,

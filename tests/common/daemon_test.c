@@ -606,3 +606,158 @@ Test(daemon, detaches_and_writes_the_daemon_pid)
 	cr_assert_eq(access(f.pid, F_OK), -1, "pid file not removed");
 	fx_teardown(&f);
 }
+
+/* ---- worker processes ----------------------------------------------- */
+
+/* children_of - pids of pid's children (at most max), from /proc */
+static size_t children_of(pid_t pid, pid_t *out, size_t max)
+{
+	char *path = str_printf("/proc/%ld/task/%ld/children", (long)pid,
+				(long)pid);
+	char *text = read_text(path), *p = text, *end;
+	size_t n = 0;
+	long v;
+
+	while (n < max && (v = strtol(p, &end, 10)) > 0 && end != p) {
+		out[n++] = (pid_t)v;
+		p = end;
+	}
+	free(path);
+	free(text);
+	return n;
+}
+
+/* wait_children - until pid has want children; returns them in out */
+static void wait_children(pid_t pid, size_t want, pid_t *out)
+{
+	long waited;
+
+	for (waited = 0; waited <= WAIT_MS; waited += STEP_MS) {
+		if (children_of(pid, out, 8) == want)
+			return;
+		sleep_ms(STEP_MS);
+	}
+	cr_assert_fail("pid %ld does not have %zu children", (long)pid, want);
+}
+
+/* count_in_log - occurrences of text in the log */
+static int count_in_log(const struct fx *f, const char *text)
+{
+	char *log = read_text(f->log), *p = log;
+	int n = 0;
+
+	while ((p = strstr(p, text)) != NULL) {
+		n++;
+		p += strlen(text);
+	}
+	free(log);
+	return n;
+}
+
+/* wait_count - until the log holds text n times, bounded */
+static void wait_count(const struct fx *f, const char *text, int n)
+{
+	long waited;
+
+	for (waited = 0; waited <= WAIT_MS; waited += STEP_MS) {
+		if (count_in_log(f, text) >= n)
+			return;
+		sleep_ms(STEP_MS);
+	}
+	cr_assert_fail("log has \"%s\" %d times, not %d", text,
+		       count_in_log(f, text), n);
+}
+
+Test(daemon, workers_serve_reload_are_replaced_and_drain)
+{
+	struct fx f = fx_setup("fixture_processes = 2\n");
+	pid_t w[8], again[8];
+	char *answer, *pidtext, *want;
+	int fd;
+
+	fx_run(&f, "-f", NULL);
+	fx_wait_answer(&f, "hello reloads=0");
+	fx_wait_log(&f, "2 worker processes started");
+	wait_children(f.child, 2, w);
+	cr_assert_eq(count_in_log(&f, "started (config"), 1);
+	/* the pid file names the supervisor */
+	pidtext = read_text(f.pid);
+	want = str_printf("%ld\n", (long)f.child);
+	cr_assert_str_eq(pidtext, want);
+	free(pidtext);
+	free(want);
+	/* a worker answers, not the supervisor */
+	fd = fx_connect(&f);
+	cr_assert(fd >= 0);
+	answer = fx_ask(fd, "pid");
+	close(fd);
+	want = str_printf("pid=%ld", (long)f.child);
+	cr_assert_str_neq(answer, want);
+	cr_assert(strncmp(answer, "pid=", 4) == 0, "%s", answer);
+	free(want);
+	free(answer);
+
+	/* SIGHUP reaches every worker */
+	cr_assert_eq(kill(f.child, SIGHUP), 0);
+	wait_count(&f, "reloaded ", 2);
+	fx_wait_answer(&f, "hello reloads=1");
+
+	/* a worker that dies is replaced, and the others serve meanwhile */
+	cr_assert_eq(kill(w[0], SIGKILL), 0);
+	fx_wait_log(&f, "killed by signal 9; starting another");
+	fx_wait_answer(&f, "hello reloads=1");
+	wait_children(f.child, 2, again);
+	cr_assert(again[0] != w[0] && again[1] != w[0], "not replaced");
+	cr_assert_eq(count_in_log(&f, "killed by signal"), 1);
+
+	/* SIGTERM: every worker drains, then the supervisor exits 0 */
+	cr_assert_eq(kill(f.child, SIGTERM), 0);
+	cr_assert_eq(fx_exit_status(&f, WAIT_MS), 0);
+	cr_assert_eq(kill(again[0], 0), -1, "worker left behind");
+	cr_assert_eq(kill(again[1], 0), -1, "worker left behind");
+	cr_assert_eq(access(f.pid, F_OK), -1, "pid file not removed");
+	cr_assert(!log_has(&f, "exited with status"));
+	fx_teardown(&f);
+}
+
+Test(daemon, worker_that_cannot_start_stops_the_rest)
+{
+	struct fx f = fx_setup("fixture_processes = 3\n"
+			       "fixture_prepare_fail = yes\n");
+
+	fx_run(&f, "-f", NULL);
+	cr_assert_eq(fx_exit_status(&f, WAIT_MS), DAEMON_EXIT_FAIL);
+	cr_assert(log_has(&f, "prepare: told to fail"));
+	cr_assert(log_has(&f, "a worker process failed to start"));
+	cr_assert_eq(access(f.pid, F_OK), -1, "pid file not removed");
+	/* and without workers the same hook failure is fatal too */
+	write_conf(&f, "fixture_prepare_fail = yes\n");
+	fx_run(&f, "-f", NULL);
+	cr_assert_eq(fx_exit_status(&f, WAIT_MS), DAEMON_EXIT_FAIL);
+	fx_teardown(&f);
+}
+
+Test(daemon, detached_supervisor_holds_the_pid_file)
+{
+	struct fx f = fx_setup("fixture_processes = 2\n");
+	pid_t sup, w[8];
+	char *text;
+	int status;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		cr_skip_test("no PR_SET_CHILD_SUBREAPER");
+	fx_run(&f, NULL, NULL);
+	cr_assert_eq(fx_exit_status(&f, WAIT_MS), 0);
+	text = read_text(f.pid);
+	sup = (pid_t)strtol(text, NULL, 10);
+	free(text);
+	cr_assert(sup > 0);
+	fx_wait_answer(&f, "hello reloads=0");
+	wait_children(sup, 2, w);
+	cr_assert_eq(kill(sup, SIGTERM), 0);
+	status = fx_wait_exit(sup, WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_eq(kill(w[0], 0), -1, "worker left behind");
+	cr_assert_eq(access(f.pid, F_OK), -1, "pid file not removed");
+	fx_teardown(&f);
+}

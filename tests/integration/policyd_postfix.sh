@@ -154,6 +154,7 @@ policyd_listen = unix:$POLICY_SOCK
 policyd_user =
 policyd_checks = recipient, sender
 policyd_workers = 2
+policyd_processes = 2
 policyd_virtual_mailbox_domains = sqlite:$work/domains.cf
 policyd_virtual_mailbox_maps = $MAILBOX_MAPS
 policyd_virtual_alias_maps = $ALIAS_MAPS
@@ -308,7 +309,7 @@ kill -TERM "$policyd_pid"
 wait "$policyd_pid"
 check "policyd exits 0 on SIGTERM" 0 $?
 policyd_pid=
-check "policyd drained on SIGTERM" 1 \
+check "policyd drained on SIGTERM (2 workers, the supervisor)" 3 \
 	"$(grep -c '^policyd: stopped' "$work/policyd.log")"
 got=$(rcpt_reply nobody@example.com)
 echo "no policyd: $got"

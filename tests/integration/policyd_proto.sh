@@ -20,6 +20,7 @@
 #   - checks slower than policyd_check_timeout get the default action;
 #   - SIGHUP reloads (a bad config is refused, the old one kept);
 #     SIGTERM answers the request in flight, then exits 0;
+#   - policyd_processes = 2: both workers serve, reload and stop;
 #   - -n rejects an unknown check (exit 78);
 #   - with a private MariaDB server (tests/integration/mariadb.sh) when
 #     installed: the same answers through mysql: tables, and 451 4.3.0
@@ -114,6 +115,7 @@ start_policyd() {
 		echo "policyd_pid_file = $work/policyd.pid"
 		echo "policyd_checks = recipient, sender"
 		echo "policyd_workers = 2"
+		echo "policyd_processes = 1"
 		echo "policyd_request_timeout = 1s"
 		echo "policyd_idle_timeout = 3s"
 		echo "policyd_virtual_mailbox_domains = sqlite:$work/domains.cf"
@@ -129,7 +131,7 @@ start_policyd() {
 	"$POLICYD" -f -c "$work/policyd.conf" 2>>"$work/policyd.log" &
 	pid=$!
 	for _i in $(seq 1 50); do
-		grep -q "listening on" "$work/policyd.log" && return 0
+		grep -q "started (config" "$work/policyd.log" && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -490,6 +492,30 @@ check "drain: the request in flight was answered" \
 	"sent
 action=451 4.3.0 Temporary lookup failure" "$(cat "$work/inflight.out")"
 wait "$lock_pid"
+
+# policyd_processes = 2: a supervisor and two workers on one socket
+start_policyd "unix:$SOCK" "policyd_processes = 2"
+check "processes: two workers" 1 \
+	"$(grep -c '2 worker processes started' "$work/policyd.log")"
+check "processes: each opened its checks" 2 \
+	"$(grep -c '^policyd: listening on ' "$work/policyd.log")"
+check "processes: the pid file names the supervisor" "$pid" \
+	"$(cat "$work/policyd.pid")"
+check "processes: 50 connections x 20 pipelined requests" 1000 \
+	"$(probe "$SOCK" concurrent)"
+kill -HUP "$pid"
+sleep 0.5
+check "processes: SIGHUP reached both" 2 \
+	"$(grep -c '^policyd: reloaded ' "$work/policyd.log")"
+check "processes: still serving" "action=DUNNO" "$(probe "$SOCK" single)"
+workers=$(cat "/proc/$pid/task/$pid/children")
+stop_policyd
+check "processes: SIGTERM: exit 0" 0 $?
+check "processes: all three stopped" 3 \
+	"$(grep -c '^policyd: stopped' "$work/policyd.log")"
+left=
+for w in $workers; do kill -0 "$w" 2>/dev/null && left="$left $w"; done
+check "processes: no worker left" "" "$left"
 
 # loopback TCP listener
 port=$(python3 -c 'import socket

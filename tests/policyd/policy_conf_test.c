@@ -189,10 +189,25 @@ Test(policy_conf, parsed_file_for_the_checks)
 
 Test(policy_conf, default_workers)
 {
-	cr_assert_eq(policy_conf_default_workers(1), 4);
-	cr_assert_eq(policy_conf_default_workers(0), 4);
-	cr_assert_eq(policy_conf_default_workers(-1), 4);
-	cr_assert_eq(policy_conf_default_workers(2), 8);
-	cr_assert_eq(policy_conf_default_workers(8), 32);
-	cr_assert_eq(policy_conf_default_workers(64), 32);
+	cr_assert_eq(policy_conf_default_workers(1, 1), 4);
+	cr_assert_eq(policy_conf_default_workers(0, 1), 4);
+	cr_assert_eq(policy_conf_default_workers(-1, 0), 4);
+	cr_assert_eq(policy_conf_default_workers(2, 1), 8);
+	cr_assert_eq(policy_conf_default_workers(8, 1), 32);
+	cr_assert_eq(policy_conf_default_workers(64, 1), 32);
+	/* processes share the total, each keeps at least one */
+	cr_assert_eq(policy_conf_default_workers(2, 2), 4);
+	cr_assert_eq(policy_conf_default_workers(8, 8), 4);
+	cr_assert_eq(policy_conf_default_workers(64, 16), 2);
+	cr_assert_eq(policy_conf_default_workers(1, 16), 1);
+}
+
+Test(policy_conf, default_processes)
+{
+	cr_assert_eq(policy_conf_default_processes(1), 1);
+	cr_assert_eq(policy_conf_default_processes(0), 1);
+	cr_assert_eq(policy_conf_default_processes(-1), 1);
+	cr_assert_eq(policy_conf_default_processes(2), 2);
+	cr_assert_eq(policy_conf_default_processes(64),
+		     POLICY_CONF_PROCESSES_MAX);
 }
