@@ -25,25 +25,6 @@
 
 #define CLI_ADMIN_DB_MODE 0640 /* hashes and DKIM keys: not for everyone */
 
-/* The db_* parameters: the only place their defaults live (and the man
- * page, and the sample config). */
-static const struct conf_param cli_admin_params[] = {
-	{"type", CONF_STR, "sqlite", 0, 0,
-	 offsetof(struct cli_admin_conf, type)},
-	{"path", CONF_STR, "/var/lib/postwarden/postwarden.db", 0, 0,
-	 offsetof(struct cli_admin_conf, path)},
-	{"hosts", CONF_STR, "", 0, 0, offsetof(struct cli_admin_conf, hosts)},
-	{"user", CONF_STR, "", 0, 0, offsetof(struct cli_admin_conf, user)},
-	{"password", CONF_STR, "", 0, 0,
-	 offsetof(struct cli_admin_conf, password)},
-	{"name", CONF_STR, "", 0, 0, offsetof(struct cli_admin_conf, name)},
-	{"option_file", CONF_STR, "", 0, 0,
-	 offsetof(struct cli_admin_conf, option_file)},
-	{"option_group", CONF_STR, "client", 0, 0,
-	 offsetof(struct cli_admin_conf, option_group)},
-	{NULL, CONF_STR, NULL, 0, 0, 0},
-};
-
 /* cli_admin_error - one line on stderr, as Postfix tools print them */
 void cli_admin_error(const char *fmt, ...)
 {
@@ -71,7 +52,7 @@ const char *cli_admin_config_path(const char *conf_opt, bool *required_r)
 }
 
 /* cli_admin_load_conf - read the file (or nothing) and apply the table */
-int cli_admin_load_conf(const char *conf_opt, struct cli_admin_conf *cf)
+int cli_admin_load_conf(const char *conf_opt, struct sqldb_conf *cf)
 {
 	struct sbuf *err = sbuf_new(128), *warn = sbuf_new(0);
 	struct conf *c = NULL;
@@ -94,12 +75,11 @@ int cli_admin_load_conf(const char *conf_opt, struct cli_admin_conf *cf)
 			nl = w + strlen(w);
 		log_warn("%.*s", (int)(nl - w), w);
 	}
-	if (conf_apply(c, "db_", cli_admin_params, cf, err) < 0) {
+	if (sqldb_conf_apply(c, cf, err) < 0) {
 		cli_admin_error("%s", sbuf_cstr(err));
 		goto out;
 	}
-	if (c != NULL && *cf->password != '\0' && stat(path, &st) == 0 &&
-	    (st.st_mode & S_IROTH))
+	if (c != NULL && sqldb_conf_password_exposed(cf, path))
 		log_warn("%s holds db_password and is world-readable: "
 			 "chmod o-r %s", path, path);
 	status = CLI_EXIT_OK;
@@ -110,47 +90,19 @@ out:
 	return status;
 }
 
-/* cli_admin_conf_release - free what conf_apply stored */
-void cli_admin_conf_release(struct cli_admin_conf *cf)
-{
-	conf_release(cli_admin_params, cf);
-}
-
 /* cli_admin_conf_params - connection parameters from the config */
-int cli_admin_conf_params(const struct cli_admin_conf *cf,
+int cli_admin_conf_params(const struct sqldb_conf *cf,
 			  struct sqldb_params *p)
 {
-	memset(p, 0, sizeof(*p));
-	if (strcmp(cf->type, "sqlite") == 0) {
-		p->type = SQLDB_SQLITE;
-	} else if (strcmp(cf->type, "mysql") == 0) {
-		p->type = SQLDB_MYSQL;
-	} else {
-		cli_admin_error("db_type: unknown database type \"%.64s\" "
-				"(use sqlite or mysql)", cf->type);
-		return CLI_EXIT_CONFIG;
+	struct sbuf *err = sbuf_new(128);
+	int status = CLI_EXIT_OK;
+
+	if (sqldb_conf_params(cf, p, err) < 0) {
+		cli_admin_error("%s", sbuf_cstr(err));
+		status = CLI_EXIT_CONFIG;
 	}
-	if (!sqldb_is_available(p->type)) {
-		cli_admin_error("db_type = %s: not supported by this build",
-				cf->type);
-		return CLI_EXIT_CONFIG;
-	}
-	if (p->type == SQLDB_SQLITE && *cf->path == '\0') {
-		cli_admin_error("db_path is empty");
-		return CLI_EXIT_CONFIG;
-	}
-	if (p->type == SQLDB_MYSQL && *cf->name == '\0') {
-		cli_admin_error("db_type = mysql needs db_name");
-		return CLI_EXIT_CONFIG;
-	}
-	p->path = cf->path;
-	p->hosts = cf->hosts;
-	p->user = cf->user;
-	p->password = cf->password;
-	p->dbname = cf->name;
-	p->option_file = cf->option_file;
-	p->option_group = cf->option_group;
-	return CLI_EXIT_OK;
+	sbuf_free(&err);
+	return status;
 }
 
 /* cli_admin_create_file - make a missing SQLite file with tight modes */
@@ -172,7 +124,7 @@ static int cli_admin_create_file(const char *path)
 int cli_admin_open(const char *conf_opt, bool create, bool check_schema,
 		   struct sqldb **db_r)
 {
-	struct cli_admin_conf cf;
+	struct sqldb_conf cf;
 	struct sqldb_params p;
 	struct sbuf *err = sbuf_new(128);
 	enum sqldb_result r;
@@ -210,7 +162,7 @@ int cli_admin_open(const char *conf_opt, bool create, bool check_schema,
 	}
 	status = CLI_EXIT_OK;
 out:
-	cli_admin_conf_release(&cf);
+	sqldb_conf_release(&cf);
 	sbuf_free(&err);
 	return status;
 }

@@ -21,6 +21,7 @@
 
 #include "attrs.h"
 #include "sqldb.h"
+#include "sqldb_conf.h"
 
 struct sbuf;
 
@@ -40,27 +41,15 @@ struct sbuf;
  */
 const char *cli_admin_config_path(const char *conf_opt, bool *required_r);
 
-/* The db_* parameters; conf_apply fills the strings (never NULL). */
-struct cli_admin_conf {
-	char *type; /* sqlite | mysql */
-	char *path;
-	char *hosts;
-	char *user;
-	char *password;
-	char *name;
-	char *option_file;
-	char *option_group;
-};
-
 /*
- * cli_admin_load_conf - read the config into cf (caller releases with
- * cli_admin_conf_release, also after a failure). Warns when a file that
- * holds db_password is world-readable. Returns a status.
+ * cli_admin_load_conf - read the db_* parameters (sqldb_conf.h) into cf
+ * (caller releases with sqldb_conf_release, also after a failure).
+ * Warns when a file that holds db_password is world-readable. Returns a
+ * status.
  */
-int cli_admin_load_conf(const char *conf_opt, struct cli_admin_conf *cf);
-void cli_admin_conf_release(struct cli_admin_conf *cf);
+int cli_admin_load_conf(const char *conf_opt, struct sqldb_conf *cf);
 /* cli_admin_conf_params - connection parameters; p borrows from cf */
-int cli_admin_conf_params(const struct cli_admin_conf *cf,
+int cli_admin_conf_params(const struct sqldb_conf *cf,
 			  struct sqldb_params *p);
 
 /*

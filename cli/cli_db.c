@@ -72,7 +72,7 @@ static int cli_db_version(struct cli_action_run *run)
 /* cli_db_schema - print the DDL: --mysql/--sqlite, else the config's */
 static int cli_db_schema(struct cli_action_run *run)
 {
-	struct cli_admin_conf cf;
+	struct sqldb_conf cf;
 	struct sqldb_params p;
 	struct sbuf *out;
 	enum sqldb_type type;
@@ -86,7 +86,7 @@ static int cli_db_schema(struct cli_action_run *run)
 		status = cli_admin_load_conf(run->o.conf, &cf);
 		if (status == CLI_EXIT_OK)
 			status = cli_admin_conf_params(&cf, &p);
-		cli_admin_conf_release(&cf);
+		sqldb_conf_release(&cf);
 		if (status != CLI_EXIT_OK)
 			return status;
 		type = p.type;

@@ -158,27 +158,18 @@ wait_socket() {
 }
 
 # DNS: example.org publishes SPF for one client address (127.0.0.5);
-# example.com publishes the DKIM keys milterd signs with.
-keys=$demo/keys
-mkdir -p "$keys" && chmod 700 "$keys"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-	-out "$keys/rsa.key" 2>/dev/null &&
-	openssl genpkey -algorithm ED25519 -out "$keys/ed25519.key" 2>/dev/null ||
-	{ echo "demo.sh: openssl genpkey failed" >&2; exit 1; }
-chmod 600 "$keys"/*.key
-rsa_p=$(openssl pkey -in "$keys/rsa.key" -pubout -outform DER | base64 -w0)
-ed_p=$(openssl pkey -in "$keys/ed25519.key" -pubout -outform DER |
-	tail -c 32 | base64 -w0)
-# TXT strings are at most 255 bytes: split the RSA key
-rsa_txt=$(printf 'v=DKIM1; k=rsa; p=%s' "$rsa_p" | fold -w 200 |
-	sed 's/.*/"&"/' | tr '\n' ' ')
+# example.com publishes the DKIM keys milterd signs with: an RSA and an
+# Ed25519 key made by the CLI into the dkim_key table of the demo
+# database, the records it prints go into the zone as they are.
+"$pw" dkim keygen --sql -d example.com -s demo --algorithm both \
+	>"$demo/dkim.zone" ||
+	{ echo "demo.sh: postwarden dkim keygen --sql failed" >&2; exit 1; }
 nsd_add_zone example.org <<EOF
 @	TXT	"v=spf1 ip4:127.0.0.5 -all"
 EOF
 nsd_add_zone example.com <<EOF
 @	TXT	"v=spf1 ip4:127.0.0.1 -all"
-rsa2048._domainkey	TXT	$rsa_txt
-ed25519._domainkey	TXT	"v=DKIM1; k=ed25519; p=$ed_p"
+$(cat "$demo/dkim.zone")
 EOF
 nsd_start
 dns=$(nsd_servers)
@@ -207,19 +198,16 @@ policyd_spf_dns_servers = $dns
 # the demo's clients are 127.x: check them instead of skipping them
 policyd_spf_skip_addresses = ::1
 
+# milterd signs with the keys of the demo database (read at start-up)
+db_type = sqlite
+db_path = $demo/postwarden.db
 milterd_socket = unix:$milter_sock
 milterd_user = postfix
-milterd_key_table = $demo/KeyTable
-milterd_signing_table = $demo/SigningTable
+milterd_sql_keys = yes
 milterd_authserv_id = mx.example.com
 milterd_internal_hosts = ::1
 milterd_dns_servers = $dns
 EOF
-cat >"$demo/KeyTable" <<EOF
-rsa	example.com:rsa2048:$keys/rsa.key
-ed	example.com:ed25519:$keys/ed25519.key
-EOF
-printf 'example.com rsa\nexample.com ed\n' >"$demo/SigningTable"
 
 "$authd" -f -c "$demo/daemons.conf" 2>"$demo/authd.log" &
 authd_pid=$!

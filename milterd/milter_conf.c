@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "log.h"
 #include "milter_conf.h"
 #include "milter_nets.h"
 #include "sbuf.h"
 #include "sock.h"
+#include "sqldb_conf.h"
 #include "xalloc.h"
 
 #define OFF(m) offsetof(struct milter_conf, m)
@@ -33,6 +35,7 @@ static const struct conf_param milter_conf_params[] = {
     {"key_table", CONF_STR, "", 0, 0, OFF(key_table)},
     {"signing_table", CONF_STR, "", 0, 0, OFF(signing_table)},
     {"multiple_signatures", CONF_BOOL, "no", 0, 0, OFF(multiple_signatures)},
+    {"sql_keys", CONF_BOOL, "no", 0, 0, OFF(sql_keys)},
     {"internal_hosts", CONF_STR, "127.0.0.1, ::1", 0, 0, OFF(internal_hosts)},
     {"sign_daemon_names", CONF_STR, "", 0, 0, OFF(sign_daemon_names)},
     {"mode", CONF_STR, "sv", 0, 0, OFF(mode)},
@@ -209,10 +212,22 @@ static int milter_conf_check(struct milter_conf *cf, struct sbuf *err)
 		st += 5;
 	}
 	cf->signing_table_path = st;
-	if (cf->do_sign && (cf->key_table[0] == '\0' || st[0] == '\0')) {
-		sbuf_append_str(err, "milterd_mode signs, but "
-				     "milterd_key_table or "
-				     "milterd_signing_table is not set");
+	if (cf->do_sign && (cf->key_table[0] == '\0') != (st[0] == '\0')) {
+		sbuf_printf(err, "milterd_%s is set, but milterd_%s is not",
+			    st[0] == '\0' ? "key_table" : "signing_table",
+			    st[0] == '\0' ? "signing_table" : "key_table");
+		return -1;
+	}
+	if (cf->do_sign && st[0] == '\0' && !cf->sql_keys) {
+		sbuf_append_str(err, "milterd_mode signs, but has no keys: "
+				     "set milterd_key_table and "
+				     "milterd_signing_table, or "
+				     "milterd_sql_keys = yes");
+		return -1;
+	}
+	if (cf->sql_keys && sqldb_conf_params(&cf->db, &cf->db_params, err) <
+				0) {
+		sbuf_append_str(err, " (milterd_sql_keys)");
 		return -1;
 	}
 	if (cf->authserv_id[0] != '\0') {
@@ -237,6 +252,7 @@ int milter_conf_apply(const struct conf *c, struct milter_conf *cf,
 	memset(cf, 0, sizeof(*cf));
 	if (conf_apply(c, MILTER_CONF_PREFIX, milter_conf_params, cf, err) <
 		0 ||
+	    (cf->sql_keys && sqldb_conf_apply(c, &cf->db, err) < 0) ||
 	    milter_conf_check(cf, err) < 0) {
 		milter_conf_release(cf);
 		return -1;
@@ -254,6 +270,11 @@ int milter_conf_load(const char *path, struct milter_conf *cf,
 	if (conf_load(path, &c, NULL, err) < 0)
 		return -1;
 	rc = milter_conf_apply(c, cf, err);
+	if (rc == 0 && cf->sql_keys &&
+	    sqldb_conf_password_exposed(&cf->db, path))
+		log_warn("%s holds db_password and is world-readable: "
+			 "chmod o-r %s",
+			 path, path);
 	conf_free(&c);
 	return rc;
 }
@@ -261,6 +282,8 @@ int milter_conf_load(const char *path, struct milter_conf *cf,
 void milter_conf_release(struct milter_conf *cf)
 {
 	conf_release(milter_conf_params, cf);
+	sqldb_conf_release(&cf->db);
+	memset(&cf->db_params, 0, sizeof(cf->db_params));
 	milter_nets_free(&cf->internal);
 	free(cf->milter_socket);
 	free(cf->authserv);

@@ -5,8 +5,9 @@
  * default and range; postwarden-milterd(8) documents them. Loading also
  * checks what the table cannot: the socket syntax, the mode (sv, s, v),
  * the canonicalization, the failure actions, the internal hosts list,
- * and that signing has both tables. The authserv-id defaults to the
- * host name.
+ * and that signing has keys: both tables, or milterd_sql_keys (then the
+ * db_* parameters of the same file, sqldb_conf.h, name the database).
+ * The authserv-id defaults to the host name.
  *
  * The config file is local, not peer input. A loaded config is
  * read-only and shared by every libmilter thread.
@@ -19,6 +20,8 @@
 #include <sys/types.h>
 
 #include "dkim_types.h"
+#include "sqldb.h"
+#include "sqldb_conf.h"
 
 struct sbuf;
 struct conf;
@@ -47,6 +50,9 @@ struct milter_conf {
 	char *key_table;
 	char *signing_table;
 	bool multiple_signatures;
+	/* keys from the dkim_key table of the db_* database */
+	bool sql_keys;
+	struct sqldb_conf db; /* filled only with sql_keys */
 	/* sign or verify */
 	char *internal_hosts;
 	char *sign_daemon_names;
@@ -74,6 +80,7 @@ struct milter_conf {
 	char *milter_socket;		/* the form smfi_setconn takes */
 	struct milter_nets *internal;
 	char *authserv; /* authserv_id, or the host name */
+	struct sqldb_params db_params; /* with sql_keys; borrows from db */
 };
 
 /*
@@ -83,7 +90,8 @@ struct milter_conf {
  */
 int milter_conf_apply(const struct conf *c, struct milter_conf *cf,
 		      struct sbuf *err);
-/* milter_conf_load - read path, then milter_conf_apply */
+/* milter_conf_load - read path, then milter_conf_apply; warns when the
+ * file holds db_password and others may read it */
 int milter_conf_load(const char *path, struct milter_conf *cf,
 		     struct sbuf *err);
 void milter_conf_release(struct milter_conf *cf);

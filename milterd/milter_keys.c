@@ -10,15 +10,29 @@
 #include "dkim_crypto.h"
 #include "milter_keys.h"
 #include "milter_keytable.h"
+#include "milter_sqlkeys.h"
 #include "readfile.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
 struct milter_keys {
-	struct milter_keytable *kt;
+	struct milter_keytable *kt;    /* NULL: no tables */
 	struct milter_signtable *st;
 	struct dkim_crypto_key **keys; /* one per KeyTable entry */
+	struct milter_sqlkeys *sql;    /* NULL: no SQL keys */
 };
+
+struct milter_keys *milter_keys_new(void)
+{
+	return xcalloc(1, sizeof(struct milter_keys));
+}
+
+void milter_keys_set_sql(struct milter_keys *k, struct milter_sqlkeys **skp)
+{
+	milter_sqlkeys_free(&k->sql);
+	k->sql = *skp;
+	*skp = NULL;
+}
 
 void milter_keys_free(struct milter_keys **kp)
 {
@@ -32,13 +46,15 @@ void milter_keys_free(struct milter_keys **kp)
 	free(k->keys);
 	milter_keytable_free(&k->kt);
 	milter_signtable_free(&k->st);
+	milter_sqlkeys_free(&k->sql);
 	free(k);
 	*kp = NULL;
 }
 
 size_t milter_keys_count(const struct milter_keys *k)
 {
-	return milter_keytable_count(k->kt);
+	return (k->kt != NULL ? milter_keytable_count(k->kt) : 0) +
+	       (k->sql != NULL ? milter_sqlkeys_count(k->sql) : 0);
 }
 
 /* milter_keys_one - load the key of KeyTable entry e */
@@ -174,6 +190,33 @@ static bool auid_fits(const char *auid, const char *d)
 	       strcasecmp(at + al - dl, d) == 0;
 }
 
+/* milter_keys_select_sql - the SQL keys of domain, in signing order */
+static int milter_keys_select_sql(const struct milter_sqlkeys *sk,
+				  const char *domain,
+				  struct milter_sigspec *specs, size_t max,
+				  size_t *n_r)
+{
+	size_t first, n = milter_sqlkeys_find(sk, domain, &first);
+
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++) {
+		const struct milter_sqlkeys_key *e =
+		    milter_sqlkeys_at(sk, first + i);
+		struct milter_sigspec *sp = &specs[i];
+
+		memset(sp, 0, sizeof(*sp));
+		sp->domain = xstrdup(e->domain);
+		sp->selector = xstrdup(e->selector);
+		sp->key = e->key;
+		sp->keyname = e->name;
+		sp->alg = e->type == DKIM_KEY_ED25519 ? DKIM_ALG_ED25519_SHA256
+						      : DKIM_ALG_RSA_SHA256;
+	}
+	*n_r = n;
+	return 0;
+}
+
 int milter_keys_select(const struct milter_keys *k, const char *addr,
 		       size_t domain_off, bool multiple,
 		       struct milter_sigspec *specs, size_t max, size_t *n_r,
@@ -185,7 +228,11 @@ int milter_keys_select(const struct milter_keys *k, const char *addr,
 
 	if (max > MILTER_KEYTABLE_MAX_MATCHES)
 		max = MILTER_KEYTABLE_MAX_MATCHES;
-	nm = milter_signtable_lookup(k->st, addr, multiple, idx, max);
+	nm = k->st != NULL
+		 ? milter_signtable_lookup(k->st, addr, multiple, idx, max)
+		 : 0;
+	if (nm == 0 && k->sql != NULL)
+		return milter_keys_select_sql(k->sql, domain, specs, max, n_r);
 	for (size_t i = 0; i < nm; i++) {
 		const struct milter_signtable_entry *e =
 		    milter_signtable_at(k->st, idx[i]);

@@ -8,7 +8,9 @@
  * libevent loop. So this file follows the same life cycle by hand,
  * with the same pieces: daemon_parse_args (-f -c -n -v -h), the config
  * read as root, the keys loaded as root (a key that cannot be read is
- * a start-up error), the pid file (pidfile.h), the socket bound as
+ * a start-up error; with milterd_sql_keys the dkim_key table is read
+ * then and the database closed again, never used while running), the
+ * pid file (pidfile.h), the socket bound as
  * root, privs_drop (privs.h), then detach unless -f (the parent exits
  * once the child is ready) and log to syslog (log.h). A reload needs a
  * restart: libmilter's SIGHUP handling stops the loop like SIGTERM.
@@ -35,6 +37,7 @@
 #include "milter_conf.h"
 #include "milter_glue.h"
 #include "milter_keys.h"
+#include "milter_sqlkeys.h"
 #include "pidfile.h"
 #include "privs.h"
 #include "sbuf.h"
@@ -167,6 +170,56 @@ static void ready(int ready_fd)
 	close(ready_fd);
 }
 
+/*
+ * load_keys - the tables, then the SQL keys (as root, before the
+ * privileges drop); a database that cannot be read is an error, never
+ * "start and sign nothing"
+ */
+static int load_keys(const struct milter_conf *cf, struct milter_keys **k_r,
+		     struct sbuf *err)
+{
+	struct milter_sqlkeys *sk = NULL;
+	struct sbuf *why;
+
+	if (cf->signing_table_path[0] != '\0') {
+		if (milter_keys_load(cf->key_table, cf->signing_table_path,
+				     cf->signing_table_refile, k_r, err) < 0)
+			return -1;
+	} else {
+		*k_r = milter_keys_new();
+	}
+	if (!cf->sql_keys)
+		return 0;
+	why = sbuf_new(128);
+	if (milter_sqlkeys_load(&cf->db_params, &sk, why) < 0) {
+		sbuf_printf(err, "dkim_key table (db_type = %s): %s",
+			    sqldb_type_name(cf->db_params.type),
+			    sbuf_cstr(why));
+		sbuf_free(&why);
+		milter_keys_free(k_r);
+		return -1;
+	}
+	sbuf_free(&why);
+	if (milter_sqlkeys_count(sk) == 0 && milter_keys_count(*k_r) == 0) {
+		/* nothing would ever be signed: say so now */
+		sbuf_printf(err,
+			    "dkim_key table (db_type = %s): no active keys "
+			    "(\"postwarden dkim keygen --sql\" makes them)",
+			    sqldb_type_name(cf->db_params.type));
+		milter_sqlkeys_free(&sk);
+		milter_keys_free(k_r);
+		return -1;
+	}
+	if (milter_sqlkeys_count(sk) == 0)
+		log_warn("dkim_key table: no active keys");
+	else
+		log_info("%zu signing keys from the %s database",
+			 milter_sqlkeys_count(sk),
+			 sqldb_type_name(cf->db_params.type));
+	milter_keys_set_sql(*k_r, &sk);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon_args args;
@@ -198,9 +251,7 @@ int main(int argc, char **argv)
 		return DAEMON_EXIT_CONFIG;
 	}
 	status = DAEMON_EXIT_CONFIG;
-	if (cf.do_sign &&
-	    milter_keys_load(cf.key_table, cf.signing_table_path,
-			     cf.signing_table_refile, &keys, err) < 0) {
+	if (cf.do_sign && load_keys(&cf, &keys, err) < 0) {
 		log_warn("signing keys: %s", sbuf_cstr(err));
 		goto out;
 	}

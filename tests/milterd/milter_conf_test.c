@@ -132,6 +132,15 @@ Test(milter_conf, errors)
 	     "milterd_max_signatures"},
 	    {"milterd_mode = v\nmilterd_no_such = 1\n", "milterd_no_such"},
 	    {"milterd_mode = sv\n", "milterd_key_table"},
+	    {"milterd_mode = sv\n", "milterd_sql_keys = yes"},
+	    {"milterd_key_table = /kt\n", "milterd_signing_table is not"},
+	    {"milterd_signing_table = /st\nmilterd_sql_keys = yes\n",
+	     "milterd_key_table is not"},
+	    {"milterd_sql_keys = maybe\n", "milterd_sql_keys"},
+	    {"milterd_sql_keys = yes\ndb_type = oracle\n", "db_type"},
+	    {"milterd_sql_keys = yes\ndb_type = mysql\n", "db_name"},
+	    {"milterd_sql_keys = yes\ndb_path =\n", "db_path"},
+	    {"milterd_sql_keys = yes\ndb_no_such = 1\n", "db_no_such"},
 	    {"milterd_mode = v\nmilterd_authserv_id = a;b\n",
 	     "milterd_authserv_id"},
 	};
@@ -162,4 +171,42 @@ Test(milter_conf, actions)
 	cr_assert_eq(milter_conf_action("", &a), -1);
 	cr_assert_str_eq(milter_conf_action_name(MILTER_ACTION_REJECT),
 			 "reject");
+}
+
+Test(milter_conf, sql_keys)
+{
+	struct milter_conf cf;
+	struct sbuf *err = sbuf_new(0);
+
+	/* SQL keys alone are enough to sign, from the db_* database */
+	cr_assert_eq(apply("milterd_sql_keys = yes\n"
+			   "db_path = /var/db/pw.db\n",
+			   &cf, err),
+		     0, "%s", sbuf_cstr(err));
+	cr_assert(cf.do_sign && cf.sql_keys);
+	cr_assert_str_eq(cf.signing_table_path, "");
+	cr_assert_eq(cf.db_params.type, SQLDB_SQLITE);
+	cr_assert_str_eq(cf.db_params.path, "/var/db/pw.db");
+	milter_conf_release(&cf);
+
+	/* and together with the tables; MySQL parameters */
+	cr_assert_eq(apply("milterd_sql_keys = yes\n"
+			   "milterd_key_table = /kt\n"
+			   "milterd_signing_table = /st\n"
+			   "db_type = mysql\ndb_name = pw\n"
+			   "db_hosts = inet:127.0.0.1:3306\n",
+			   &cf, err),
+		     0, "%s", sbuf_cstr(err));
+	cr_assert_eq(cf.db_params.type, SQLDB_MYSQL);
+	cr_assert_str_eq(cf.db_params.dbname, "pw");
+	cr_assert_str_eq(cf.db_params.hosts, "inet:127.0.0.1:3306");
+	cr_assert_str_eq(cf.db_params.option_group, "client");
+	milter_conf_release(&cf);
+
+	/* without sql_keys the db_* parameters are the command's only */
+	cr_assert_eq(apply("milterd_mode = v\ndb_type = oracle\n", &cf, err),
+		     0, "%s", sbuf_cstr(err));
+	cr_assert(!cf.sql_keys);
+	milter_conf_release(&cf);
+	sbuf_free(&err);
 }
