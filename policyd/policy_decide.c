@@ -126,48 +126,36 @@ static const char *attr(const struct policy_request *req, const char *name)
 	return v != NULL ? v : "";
 }
 
-/* put_quoted - " name=<quoted value>" */
-static void put_quoted(struct sbuf *out, const char *name, const char *v)
+/* put_quoted - prefix, the value quoted for the log, suffix */
+static void put_quoted(struct sbuf *out, const char *prefix, const char *v,
+		       const char *suffix)
 {
-	struct sbuf *q = sbuf_new(64);
-
-	sbuf_printf(out, " %s=%s", name, log_quote(q, v, strlen(v)));
-	sbuf_free(&q);
+	sbuf_append_str(out, prefix);
+	log_quote(out, v, strlen(v));
+	sbuf_append_str(out, suffix);
 }
 
-/* policy_decide_log_line - the text of a decision's log line */
+/* policy_decide_log_line - the text of a decision's log line; one
+ * line per request, so appended without temporary buffers */
 void policy_decide_log_line(const struct policy_request *req,
 			    const char *action, const char *by,
 			    struct sbuf *out)
 {
-	struct sbuf *q = sbuf_new(64);
 	const char *qid = attr(req, "queue_id");
+	const char *sasl = attr(req, "sasl_username");
 
 	sbuf_append_str(out, "decided:");
-	put_quoted(out, "queue_id", qid[0] != '\0' ? qid : "NOQUEUE");
-	put_quoted(out, "instance", attr(req, "instance"));
-	sbuf_printf(out, " client=%s",
-		    log_quote(q, attr(req, "client_name"),
-			      strlen(attr(req, "client_name"))));
-	sbuf_reset(q);
-	sbuf_printf(out, "[%s]",
-		    log_quote(q, attr(req, "client_address"),
-			      strlen(attr(req, "client_address"))));
-	if (attr(req, "sasl_username")[0] != '\0')
-		put_quoted(out, "sasl_username", attr(req, "sasl_username"));
-	sbuf_reset(q);
-	sbuf_printf(
-	    out, " from=<%s>",
-	    log_quote(q, attr(req, "sender"), strlen(attr(req, "sender"))));
-	sbuf_reset(q);
-	sbuf_printf(out, " to=<%s>",
-		    log_quote(q, attr(req, "recipient"),
-			      strlen(attr(req, "recipient"))));
-	put_quoted(out, "state", attr(req, "protocol_state"));
-	sbuf_reset(q);
-	sbuf_printf(out, " action=\"%s\" by=%s",
-		    log_quote(q, action, strlen(action)), by);
-	sbuf_free(&q);
+	put_quoted(out, " queue_id=", qid[0] != '\0' ? qid : "NOQUEUE", "");
+	put_quoted(out, " instance=", attr(req, "instance"), "");
+	put_quoted(out, " client=", attr(req, "client_name"), "");
+	put_quoted(out, "[", attr(req, "client_address"), "]");
+	if (sasl[0] != '\0')
+		put_quoted(out, " sasl_username=", sasl, "");
+	put_quoted(out, " from=<", attr(req, "sender"), ">");
+	put_quoted(out, " to=<", attr(req, "recipient"), ">");
+	put_quoted(out, " state=", attr(req, "protocol_state"), "");
+	put_quoted(out, " action=\"", action, "\" by=");
+	sbuf_append_str(out, by);
 }
 
 /* decision_free - cancel running checks, free answers */

@@ -18,39 +18,67 @@ enum req_state {
 	REQ_FAILED,
 };
 
+/* offsets into the request's text; each string ends in a NUL there */
 struct policy_attr {
-	char *name;
-	char *value;
+	size_t name;
+	size_t name_len;
+	size_t value;
 };
 
+/*
+ * One request is a few hundred bytes in a dozen attributes, and a busy
+ * server parses tens of thousands a second: the names and values go
+ * into one growing buffer rather than two allocations each.
+ */
 struct policy_request {
 	struct policy_attr attrs[POLICY_PROTO_MAX_ATTRS];
-	size_t n;     /* distinct names stored */
+	struct sbuf *text; /* names and values */
+	size_t n;	   /* distinct names stored */
 	size_t lines; /* attribute lines taken (repeats count) */
 	size_t bytes; /* line bytes with their LFs */
 	enum req_state state;
 };
 
-/* policy_request_new - empty */
+/* policy_request_new - empty (attrs[] is filled before it is read) */
 struct policy_request *policy_request_new(void)
 {
-	return xcalloc(1, sizeof(struct policy_request));
+	struct policy_request *r = xmalloc(sizeof(*r));
+
+	r->text = sbuf_new(512);
+	r->n = 0;
+	r->lines = 0;
+	r->bytes = 0;
+	r->state = REQ_OPEN;
+	return r;
 }
 
-/* policy_request_free - the strings, then the struct */
+/* policy_request_free - the text, then the struct */
 void policy_request_free(struct policy_request **rp)
 {
 	struct policy_request *r = *rp;
-	size_t i;
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		free(r->attrs[i].name);
-		free(r->attrs[i].value);
-	}
+	sbuf_free(&r->text);
 	free(r);
 	*rp = NULL;
+}
+
+/* text_at - the string at offset off of the request's text */
+static const char *text_at(const struct policy_request *r, size_t off)
+{
+	return sbuf_cstr(r->text) + off;
+}
+
+/* text_add - n bytes and a NUL at the end of the text; their offset.
+ * Never over its limit: the request's own byte limit bounds it. */
+static size_t text_add(struct policy_request *r, const char *p, size_t n)
+{
+	size_t off = sbuf_len(r->text);
+
+	sbuf_append(r->text, p, n);
+	sbuf_putc(r->text, '\0');
+	return off;
 }
 
 /* fail - the request is broken for good */
@@ -69,8 +97,8 @@ static struct policy_attr *find(const struct policy_request *r,
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
-		if (strlen(r->attrs[i].name) == len &&
-		    memcmp(r->attrs[i].name, name, len) == 0)
+		if (r->attrs[i].name_len == len &&
+		    memcmp(text_at(r, r->attrs[i].name), name, len) == 0)
 			return (struct policy_attr *)&r->attrs[i];
 	return NULL;
 }
@@ -122,13 +150,14 @@ enum policy_line_result policy_request_add_line(struct policy_request *r,
 	if (++r->lines > POLICY_PROTO_MAX_ATTRS)
 		return fail(r, err, "too many attributes in a request");
 	a = find(r, s, (size_t)(eq - s));
-	if (a != NULL) {
-		free(a->value); /* a repeated name keeps its last value */
-	} else {
+	if (a == NULL) {
 		a = &r->attrs[r->n++];
-		a->name = xstrndup(s, (size_t)(eq - s));
+		a->name_len = (size_t)(eq - s);
+		a->name = text_add(r, s, a->name_len);
 	}
-	a->value = xstrndup(eq + 1, n - (size_t)(eq - s) - 1);
+	/* a repeated name keeps its last value (the old one stays unused
+	 * in the text, within the request's byte limit) */
+	a->value = text_add(r, eq + 1, n - (size_t)(eq - s) - 1);
 	return POLICY_LINE_MORE;
 }
 
@@ -171,7 +200,7 @@ const char *policy_request_get(const struct policy_request *r, const char *name)
 {
 	const struct policy_attr *a = find(r, name, strlen(name));
 
-	return a != NULL ? a->value : NULL;
+	return a != NULL ? text_at(r, a->value) : NULL;
 }
 
 /* policy_request_count - distinct names */

@@ -69,7 +69,7 @@ enum policy_line_result policy_request_parse(const void *data, size_t n,
 /*
  * policy_request_get - the value of attribute name (case-sensitive, as
  * Postfix sends it), or NULL when the attribute was not sent. Borrowed
- * until the request is freed.
+ * until the request is freed or another line is added.
  */
 const char *policy_request_get(const struct policy_request *r,
 			       const char *name);

@@ -76,6 +76,7 @@ struct policy_server {
 	void *idle_arg;
 	struct sbuf *out; /* scratch for replies */
 	struct sbuf *log; /* scratch for log lines */
+	struct sbuf *err; /* scratch for a line's protocol error */
 };
 
 static void conn_close(struct policy_conn *c);
@@ -194,10 +195,11 @@ static void conn_request(struct policy_conn *c)
 static int conn_line(struct policy_conn *c)
 {
 	struct policy_server *s = c->srv;
-	struct sbuf *err = sbuf_new(64);
+	struct sbuf *err = s->err;
 	struct timeval tv = tv_secs(s->cf->request_timeout);
 	int rc = 0;
 
+	sbuf_reset(err);
 	if (c->cur == NULL) {
 		c->cur = policy_request_new();
 		if (evtimer_add(c->req_timer, &tv) < 0)
@@ -216,7 +218,6 @@ static int conn_line(struct policy_conn *c)
 		rc = -1;
 		break;
 	}
-	sbuf_free(&err);
 	return rc;
 }
 
@@ -446,6 +447,7 @@ struct policy_server *policy_server_new(struct event_base *base, int listen_fd,
 	s->idle_arg = idle_arg;
 	s->out = sbuf_new(256);
 	s->log = sbuf_new(512);
+	s->err = sbuf_new(64);
 	s->listener =
 	    listener_new(base, listen_fd, "policyd", "policyd_max_connections",
 			 cf->max_connections, conn_new, s);
@@ -491,6 +493,7 @@ void policy_server_free(struct policy_server **sp)
 	listener_free(&s->listener, conn_close_any); /* no idle_fn */
 	sbuf_free(&s->out);
 	sbuf_free(&s->log);
+	sbuf_free(&s->err);
 	free(s);
 	*sp = NULL;
 }
