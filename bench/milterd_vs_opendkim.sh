@@ -20,7 +20,8 @@
 #   MSG_BYTES    size of the test message (4096)
 #   SERVER_CPUS, CLIENT_CPUS
 #                CPU lists for taskset: both daemons get the same cores
-#                and the load client others; unset: no pinning
+#                and the load client others; unset: no pinning. openssl
+#                speed runs on the daemons' cores as well
 #   PW_TESTDATA_DIR
 #                the shared test data (dkim/dkimpy/2048_testkey.key)
 #
@@ -272,10 +273,12 @@ median_line() {
 		sort -n | sed -n "$(((n + 1) / 2))p" | cut -d' ' -f2-
 }
 
-# ssl_sign - openssl's raw RSA-2048 sign/s on all CPUs
-NCPU=$(nproc)
+# ssl_sign - openssl's raw RSA-2048 sign/s on the daemons' CPUs (all
+# of them unless SERVER_CPUS says; nproc counts what taskset allows)
+NCPU=$("${SRV[@]}" nproc)
 ssl_sign() {
-	openssl speed -seconds 3 -multi "$NCPU" rsa2048 >"$W/speed.out" 2>&1
+	"${SRV[@]}" openssl speed -seconds 3 -multi "$NCPU" rsa2048 \
+		>"$W/speed.out" 2>&1
 	awk '/^rsa *2048 bits/ { v = $6 } END { print v + 0 }' "$W/speed.out"
 }
 

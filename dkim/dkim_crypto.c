@@ -212,6 +212,18 @@ void dkim_crypto_key_free(struct dkim_crypto_key **keyp)
 	*keyp = NULL;
 }
 
+/* dkim_crypto_key_dup - one more reference to the same EVP_PKEY */
+struct dkim_crypto_key *dkim_crypto_key_dup(const struct dkim_crypto_key *key)
+{
+	struct dkim_crypto_key *k = xmalloc(sizeof(*k));
+
+	if (EVP_PKEY_up_ref(key->pkey) != 1)
+		log_panic("EVP_PKEY_up_ref failed");
+	k->pkey = key->pkey;
+	k->type = key->type;
+	return k;
+}
+
 /* dkim_crypto_key_type - RSA or Ed25519 */
 enum dkim_keytype dkim_crypto_key_type(const struct dkim_crypto_key *key)
 {

@@ -54,6 +54,9 @@ int dkim_crypto_key_public(enum dkim_keytype type, const unsigned char *p,
 			   size_t n, struct dkim_crypto_key **key_r,
 			   struct sbuf *err);
 void dkim_crypto_key_free(struct dkim_crypto_key **keyp); /* NULL-safe */
+/* dkim_crypto_key_dup - another handle on the same key (caller frees);
+ * a key is read-only once made, so handles may be used by threads */
+struct dkim_crypto_key *dkim_crypto_key_dup(const struct dkim_crypto_key *key);
 enum dkim_keytype dkim_crypto_key_type(const struct dkim_crypto_key *key);
 /* dkim_crypto_key_bits - modulus size of an RSA key, 256 for Ed25519 */
 unsigned int dkim_crypto_key_bits(const struct dkim_crypto_key *key);

@@ -9,6 +9,7 @@
 #include "dkim_crypto.h"
 #include "dkim_hdrs.h"
 #include "dkim_keyrec.h"
+#include "dkim_pubcache.h"
 #include "dkim_sig.h"
 #include "dkim_tags.h"
 #include "dkim_verify.h"
@@ -312,8 +313,8 @@ static struct dkim_crypto_key *dkim_verify_apply_key(struct dkim_verify *v,
 	else if (rec->strict_i && strcasecmp(sig->i_domain, sig->d) != 0)
 		dkim_verify_decide(o, DKIM_RES_PERMERROR,
 				   "key has t=s but i= is a subdomain");
-	else if (dkim_crypto_key_public(rec->k, sbuf_data(rec->p),
-					sbuf_len(rec->p), &key, err) < 0) {
+	else if (dkim_pubcache_key(rec->k, sbuf_data(rec->p), sbuf_len(rec->p),
+				   &key, err) < 0) {
 		sbuf_printf(o->reason, "bad key: %s", sbuf_cstr(err));
 		dkim_verify_decide(o, DKIM_RES_PERMERROR, "");
 	} else if (rec->k == DKIM_KEY_RSA &&

@@ -47,6 +47,8 @@ struct dns_answer *dns_answer_dup(const struct dns_answer *a)
 {
 	struct dns_answer *b = dns_answer_new(a->status, a->type);
 
+	b->ttl = a->ttl;
+
 	for (size_t i = 0; i < a->n; i++)
 		(void)dns_answer_add(b, a->rr[i].data, a->rr[i].len,
 				     a->rr[i].pref, a->rr[i].nstrings);

@@ -71,6 +71,8 @@ struct dns_rr {
 struct dns_answer {
 	enum dns_status status;
 	enum dns_type type;
+	unsigned int ttl; /* seconds it may be kept; 0: unknown (only
+			   * dns_sync.h fills it) */
 	size_t n;
 	struct dns_rr *rr; /* n records, in answer order */
 };

@@ -120,11 +120,15 @@ static struct dns_answer *dns_sync_decode(enum dns_type type,
 
 	if (res->bogus)
 		return dns_answer_new(DNS_TEMPFAIL, type);
-	if (res->rcode == DNS_SYNC_RCODE_NXDOMAIN || res->nxdomain)
-		return dns_answer_new(DNS_NXDOMAIN, type);
+	if (res->rcode == DNS_SYNC_RCODE_NXDOMAIN || res->nxdomain) {
+		a = dns_answer_new(DNS_NXDOMAIN, type);
+		a->ttl = res->ttl > 0 ? (unsigned int)res->ttl : 0;
+		return a;
+	}
 	if (res->rcode != 0)
 		return dns_answer_new(DNS_TEMPFAIL, type);
 	a = dns_answer_new(DNS_OK, type);
+	a->ttl = res->ttl > 0 ? (unsigned int)res->ttl : 0;
 	err = sbuf_new(64);
 	for (int i = 0; res->havedata && res->data[i] != NULL; i++) {
 		if (res->len[i] < 0 ||

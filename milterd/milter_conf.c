@@ -51,6 +51,8 @@ static const struct conf_param milter_conf_params[] = {
     {"on_no_signature", CONF_STR, "accept", 0, 0, OFF(on_no_signature)},
     {"dns_servers", CONF_STR, "", 0, 0, OFF(dns_servers)},
     {"dns_timeout", CONF_TIME, "5s", 1, 60, OFF(dns_timeout)},
+    {"key_cache_size", CONF_UINT, "4096", 0, 1000000, OFF(key_cache_size)},
+    {"key_cache_ttl", CONF_TIME, "1h", 0, 86400, OFF(key_cache_ttl)},
     {NULL, 0, NULL, 0, 0, 0},
 };
 

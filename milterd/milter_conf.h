@@ -69,6 +69,8 @@ struct milter_conf {
 	/* key lookups */
 	char *dns_servers; /* "": /etc/resolv.conf */
 	unsigned int dns_timeout;
+	unsigned int key_cache_size; /* key records kept; 0: none */
+	unsigned int key_cache_ttl;  /* seconds at most, below the TTL */
 
 	/* derived by milter_conf_check */
 	bool do_sign, do_verify;

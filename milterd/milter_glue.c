@@ -39,6 +39,7 @@
 #include "milter_conf.h"
 #include "milter_decide.h"
 #include "milter_glue.h"
+#include "milter_keycache.h"
 #include "milter_keys.h"
 #include "milter_verdict.h"
 #include "sbuf.h"
@@ -79,7 +80,8 @@ struct milter_msg {
 struct milter_conn {
 	int family; /* of the client address, 0 if unknown */
 	unsigned char addr[16];
-	bool leadspc; /* SMFIP_HDR_LEADSPC negotiated */
+	bool leadspc;	  /* SMFIP_HDR_LEADSPC negotiated */
+	unsigned long nr; /* SMFIP_NR_* negotiated: those steps get no reply */
 	struct milter_msg *msg;
 };
 
@@ -136,6 +138,10 @@ static sfsistat glue_negotiate(SMFICTX *ctx, unsigned long f0,
 	unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	unsigned long skip = SMFIP_NOHELO | SMFIP_NORCPT | SMFIP_NOUNKNOWN |
 			     SMFIP_NODATA;
+	/* Steps that always continue need no reply: the MTA sends the
+	 * next command at once instead of waiting for our answer. */
+	unsigned long noreply = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR |
+				SMFIP_NR_EOH | SMFIP_NR_BODY;
 
 	(void)f2;
 	(void)f3;
@@ -146,7 +152,8 @@ static sfsistat glue_negotiate(SMFICTX *ctx, unsigned long f0,
 		return SMFIS_REJECT; /* libmilter: do not filter */
 	}
 	*pf0 = want;
-	*pf1 = f1 & skip;
+	*pf1 = f1 & (skip | noreply);
+	c->nr = f1 & noreply;
 	/* milter.md 4: values byte-exact, needed for simple c= */
 	if (f1 & SMFIP_HDR_LEADSPC) {
 		*pf1 |= SMFIP_HDR_LEADSPC;
@@ -156,6 +163,14 @@ static sfsistat glue_negotiate(SMFICTX *ctx, unsigned long f0,
 	*pf3 = 0;
 	smfi_setpriv(ctx, c);
 	return SMFIS_CONTINUE;
+}
+
+/* go_on - continue, without a reply when step's was negotiated away
+ * (such a step must never answer: the MTA would read it as the reply
+ * to a later command) */
+static sfsistat go_on(const struct milter_conn *c, unsigned long step)
+{
+	return (c->nr & step) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 /* glue_connect - remember the client address */
@@ -181,7 +196,7 @@ static sfsistat glue_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		c->family = AF_INET6;
 		memcpy(c->addr, &in6->sin6_addr, 16);
 	}
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_CONN);
 }
 
 /* glue_envfrom - a new message */
@@ -193,7 +208,7 @@ static sfsistat glue_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_ACCEPT;
 	(void)msg_new(c);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_MAIL);
 }
 
 /* add_field - "name:value" with LF folding turned into CRLF */
@@ -248,7 +263,7 @@ static sfsistat glue_header(SMFICTX *ctx, char *name, char *value)
 		return SMFIS_ACCEPT;
 	m = c->msg != NULL ? c->msg : msg_new(c);
 	if (m->state != GLUE_HEADERS)
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_HDR);
 	if (strcasecmp(name, "From") == 0 && !m->have_from) {
 		m->have_from = true;
 		if (sbuf_append_str(m->from, value) < 0)
@@ -262,7 +277,7 @@ static sfsistat glue_header(SMFICTX *ctx, char *name, char *value)
 			m->ar_delete[m->n_ar_delete++] = (int)m->n_ar;
 	}
 	add_field(m, c->leadspc, name, value);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_HDR);
 }
 
 /* start_sign - signers for the From: domain; false: none */
@@ -420,7 +435,7 @@ static sfsistat glue_eoh(SMFICTX *ctx)
 
 	if (c != NULL && c->msg != NULL)
 		drop_fields(c->msg);
-	return rc;
+	return c != NULL && rc == SMFIS_CONTINUE ? go_on(c, SMFIP_NR_EOH) : rc;
 }
 
 /* glue_body - stream the chunk */
@@ -430,13 +445,13 @@ static sfsistat glue_body(SMFICTX *ctx, unsigned char *p, size_t n)
 	struct milter_msg *m = c != NULL ? c->msg : NULL;
 
 	if (m == NULL)
-		return SMFIS_CONTINUE;
+		return c != NULL ? go_on(c, SMFIP_NR_BODY) : SMFIS_CONTINUE;
 	if (m->state == GLUE_SIGN)
 		for (size_t i = 0; i < m->nsigners; i++)
 			dkim_sign_body(m->signers[i], p, n);
 	else if (m->state == GLUE_VERIFY)
 		dkim_verify_body(m->verify, p, n);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_BODY);
 }
 
 /* delete_our_ar - RFC 8601 5: fields claiming our id, last first so
@@ -541,43 +556,69 @@ out:
 	return rc;
 }
 
-/* key_lookups - look up every key the signatures need; key status of
- * each signature into st */
+/* key_found - hand the lookup of name to every signature that needs
+ * it, and note its status in st */
+static void key_found(struct milter_msg *m, enum dkim_verify_key *st,
+		      size_t from, size_t n, const char *name,
+		      enum dkim_verify_key ks, const void *txt, size_t len)
+{
+	for (size_t j = from; j < n; j++) {
+		const char *nj = dkim_verify_key_name(m->verify, j);
+
+		if (nj != NULL && strcasecmp(nj, name) == 0)
+			st[j] = ks;
+	}
+	(void)dkim_verify_key_by_name(m->verify, name, ks,
+				      (const char *)txt, len);
+}
+
+/* key_lookups - look up every key the signatures need (the key cache
+ * first); key status of each signature into st */
 static void key_lookups(struct milter_msg *m, enum dkim_verify_key *st,
 			size_t n)
 {
+	struct milter_keycache *kc = glue_env->keycache;
+	struct sbuf *txt = sbuf_new(512);
+
 	for (size_t i = 0; i < n; i++)
 		st[i] = DKIM_VERIFY_KEY_FOUND;
 	for (size_t i = 0; i < n; i++) {
 		const char *name = dkim_verify_key_name(m->verify, i);
 		enum dkim_verify_key ks = DKIM_VERIFY_KEY_NONE;
 		struct dns_answer *a;
+		const void *rec = NULL;
+		size_t len = 0;
 		char *copy;
 
 		if (name == NULL)
 			continue;
-		a = dns_sync_resolve(glue_env->dns, name, DNS_T_TXT);
+		/* the name is borrowed from v, which feeding may change */
+		copy = xstrdup(name);
+		if (kc != NULL &&
+		    milter_keycache_get(kc, copy, time(NULL), &ks, txt)) {
+			key_found(m, st, i, n, copy, ks, sbuf_data(txt),
+				  sbuf_len(txt));
+			free(copy);
+			continue;
+		}
+		a = dns_sync_resolve(glue_env->dns, copy, DNS_T_TXT);
 		if (a->status == DNS_TEMPFAIL)
 			ks = DKIM_VERIFY_KEY_TEMPFAIL;
 		else if (a->status == DNS_OK && a->n > 0)
 			ks = DKIM_VERIFY_KEY_FOUND;
-		/* the name is borrowed from v, which feeding may change */
-		copy = xstrdup(name);
-		for (size_t j = i; j < n; j++) {
-			const char *nj = dkim_verify_key_name(m->verify, j);
-
-			if (nj != NULL && strcasecmp(nj, copy) == 0)
-				st[j] = ks;
-		}
 		/* RFC 6376 3.6.2.2: one record; several: the first */
-		(void)dkim_verify_key_by_name(
-		    m->verify, copy, ks,
-		    ks == DKIM_VERIFY_KEY_FOUND ? (const char *)a->rr[0].data
-						: NULL,
-		    ks == DKIM_VERIFY_KEY_FOUND ? a->rr[0].len : 0);
+		if (ks == DKIM_VERIFY_KEY_FOUND) {
+			rec = a->rr[0].data;
+			len = a->rr[0].len;
+		}
+		if (kc != NULL)
+			milter_keycache_put(kc, copy, time(NULL), ks, rec, len,
+					    a->ttl);
+		key_found(m, st, i, n, copy, ks, rec, len);
 		free(copy);
 		dns_answer_free(&a);
 	}
+	sbuf_free(&txt);
 }
 
 /* eom_verify - results, A-R field, action */

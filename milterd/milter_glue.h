@@ -17,11 +17,13 @@ struct sbuf;
 struct milter_conf;
 struct milter_keys;
 struct dns_sync;
+struct milter_keycache;
 
 struct milter_glue_env {
 	const struct milter_conf *cf;
 	const struct milter_keys *keys; /* NULL when not signing */
 	struct dns_sync *dns;		/* NULL when not verifying */
+	struct milter_keycache *keycache; /* NULL: ask dns every time */
 };
 
 /*

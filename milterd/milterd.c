@@ -36,6 +36,7 @@
 #include "log.h"
 #include "milter_conf.h"
 #include "milter_glue.h"
+#include "milter_keycache.h"
 #include "milter_keys.h"
 #include "milter_sqlkeys.h"
 #include "pidfile.h"
@@ -226,6 +227,7 @@ int main(int argc, char **argv)
 	struct milter_conf cf;
 	struct milter_keys *keys = NULL;
 	struct dns_sync *dns = NULL;
+	struct milter_keycache *keycache = NULL;
 	struct pidfile *pf = NULL;
 	struct milter_glue_env env;
 	struct sbuf *err = sbuf_new(128);
@@ -265,6 +267,9 @@ int main(int argc, char **argv)
 			log_warn("resolver: %s", sbuf_cstr(err));
 			goto out;
 		}
+		if (cf.key_cache_size > 0 && cf.key_cache_ttl > 0)
+			keycache = milter_keycache_new(cf.key_cache_size,
+						       cf.key_cache_ttl);
 	}
 	if (args.check_only) {
 		log_info("%s: OK (%zu signing keys)", args.config_path,
@@ -286,6 +291,7 @@ int main(int argc, char **argv)
 	env.cf = &cf;
 	env.keys = keys;
 	env.dns = dns;
+	env.keycache = keycache;
 	/* libmilter creates the socket under our umask: no access for
 	 * others until socket_perms sets milterd_socket_mode */
 	(void)umask(0117);
@@ -322,6 +328,7 @@ int main(int argc, char **argv)
 out:
 	pidfile_remove(&pf);
 	dns_sync_free(&dns);
+	milter_keycache_free(&keycache);
 	milter_keys_free(&keys);
 	milter_conf_release(&cf);
 	sbuf_free(&err);

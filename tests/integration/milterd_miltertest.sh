@@ -587,6 +587,8 @@ if drive m "$W/dnsdown.eml" 203.0.113.7 "" ""; then
 else
 	fail "dns down: miltertest"
 fi
+# a key looked up before is still known (its TTL has not run out)
+check_ar cached-key "$W/rsa-relaxed.eml" "dkim=pass"
 nsd_resume
 
 # the daemons are still alive

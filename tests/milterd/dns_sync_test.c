@@ -190,6 +190,8 @@ Test(dns_sync, answers)
 	cr_assert_eq(a->n, 1);
 	cr_assert_str_eq((const char *)a->rr[0].data,
 			 "v=DKIM1; n=sel._domainkey.example.com");
+	/* the record's TTL, for milterd's key cache */
+	cr_assert(a->ttl > 0 && a->ttl <= 60, "ttl %u", a->ttl);
 	dns_answer_free(&a);
 
 	a = dns_sync_resolve(s, "nx.example.com", DNS_T_TXT);
