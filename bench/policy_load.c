@@ -20,7 +20,9 @@
  * or -t seconds, whichever comes first. -w: the first request on each
  * connection is a warm-up, sent and answered but neither timed nor
  * counted (a kept-running server's start-up is not its speed); the
- * clock starts when every connection has had its warm-up.
+ * clock starts when every connection has had its warm-up. A reply that
+ * takes longer than LOAD_REPLY_TIMEOUT seconds is an error and ends its
+ * connection.
  *
  * Prints one line of key=value fields: requests, answered, errors,
  * seconds, rps, p50_ms, p90_ms, p99_ms, max_ms, then one
@@ -60,6 +62,7 @@
 #define LOAD_MAX_FILE (64u << 20)
 #define LOAD_MAX_REPLY 8192u
 #define LOAD_MAX_WORDS 16u
+#define LOAD_REPLY_TIMEOUT 15 /* seconds a reply may take */
 
 struct load {
 	const char *server;  /* -s */
@@ -146,6 +149,17 @@ out:
 	return fd;
 }
 
+/* reply_timeout - a server that stops answering ends the connection
+ * (an error) instead of holding the run past its time */
+static int reply_timeout(int fd)
+{
+	struct timeval tv = {LOAD_REPLY_TIMEOUT, 0};
+
+	if (fd >= 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
 /* conn_open - a socket or a spawned process; fd or -1, *pid_r or 0 */
 static int conn_open(const struct load *ld, pid_t *pid_r)
 {
@@ -153,8 +167,12 @@ static int conn_open(const struct load *ld, pid_t *pid_r)
 
 	*pid_r = 0;
 	if (ld->command == NULL)
-		return sock_open(ld->server);
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return reply_timeout(sock_open(ld->server));
+	/* CLOEXEC: a server spawned by another thread must not inherit
+	 * our end, or this server never sees EOF and conn_close waits
+	 * for it until that other one exits (dup2 clears the flag on
+	 * the child's own 0 and 1) */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	*pid_r = fork();
 	if (*pid_r < 0) {
@@ -171,7 +189,7 @@ static int conn_open(const struct load *ld, pid_t *pid_r)
 		_exit(127);
 	}
 	close(sv[1]);
-	return sv[0];
+	return reply_timeout(sv[0]);
 }
 
 static void conn_close(int fd, pid_t pid)
