@@ -55,10 +55,16 @@ enum job_stage {
 	JOB_PTR_WHITELIST,
 	JOB_HELO,
 	JOB_MAIL_FROM,
+	JOB_HELO_NO_MAIL,      /* No_Mail: the HELO domain's record */
+	JOB_MAIL_FROM_NO_MAIL, /* No_Mail: the sender domain's record */
 };
 
 struct job {
 	struct policy_spf *ps;
+	const struct policy_spf_conf *cf; /* ps->cf or a Per_User entry's */
+	bool per_user;			  /* a Per_User recipient */
+	bool header_done; /* per_user: the message has its header already */
+	struct spf_limits limits;
 	struct job *prev, *next; /* ps->jobs */
 	policy_answer_fn *answer;
 	void *arg;
@@ -74,11 +80,12 @@ struct job {
 	size_t domain_i;
 	struct spf_check *check;
 	struct spf_run *run;
-	struct dns_query *q;   /* HELO_Whitelist, Domain_Whitelist_PTR */
+	struct dns_query *q;   /* whitelists, No_Mail records */
 	struct event *q_limit; /* their time limit */
 	bool helo_checked;
 	enum spf_result helo_result;
 	struct sbuf *helo_reason;
+	bool helo_no_mail, mfrom_no_mail; /* record is "v=spf1 -all" */
 	struct sbuf *action;
 	bool cache_it;	  /* remember the action for this instance */
 	bool in_start;	  /* inside start(): answers must wait for the loop */
@@ -157,7 +164,14 @@ static void job_answer(struct job *j)
 	if (!policy_action_is_valid(action)) {
 		log_panic("policy_spf: invalid action %.80s", action);
 	}
-	if (j->cache_it && *j->instance != '\0') {
+	/* policyd-spf: a Per_User recipient is checked on its own, but
+	 * never prepends a second header */
+	if (j->per_user && j->header_done &&
+	    strncmp(action, "PREPEND ", 8) == 0) {
+		sbuf_set(j->action, "DUNNO");
+		action = sbuf_cstr(j->action);
+	}
+	if (j->cache_it && !j->per_user && *j->instance != '\0') {
 		/* later recipients: DUNNO after a header, else the same */
 		policy_spf_cache_put(
 		    j->ps->cache, j->instance,
@@ -186,14 +200,15 @@ static void job_later_cb(evutil_socket_t fd, short what, void *arg)
 /* job_skipped - the X-Comment (or AR "none") header of a skip rule */
 static void job_skipped(struct job *j, const char *reason)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 	struct spf_header_info h = {
 	    SPF_NONE,  SPF_HEADER_MAILFROM,   NULL, j->ip, j->helo_name,
 	    j->sender, sbuf_cstr(j->receiver)};
 	struct sbuf *hdr = sbuf_new(256);
 
 	j->cache_it = true;
-	if (cf->header == POLICY_SPF_HEADER_NONE) {
+	/* Prospective: policyd-spf prepends nothing, not even this */
+	if (cf->header == POLICY_SPF_HEADER_NONE || *cf->prospective != '\0') {
 		sbuf_append_str(j->action, "DUNNO");
 	} else if (spf_header_skipped(hdr,
 				      cf->header == POLICY_SPF_HEADER_AR
@@ -224,7 +239,7 @@ static void job_check(struct job *j, enum job_stage stage, const char *sender,
 	rq.receiver = NULL; /* %{r}: "unknown", as policyd-spf */
 	rq.now = time(NULL);
 	rq.default_exp = POLICY_SPF_TEXT_FAIL;
-	rq.limits = &j->ps->limits;
+	rq.limits = &j->limits;
 	j->stage = stage;
 	j->check = spf_check_new(&rq);
 	j->run = spf_run_start(j->ps->base, j->ps->resolver, j->check,
@@ -234,12 +249,12 @@ static void job_check(struct job *j, enum job_stage stage, const char *sender,
 /* job_next - decide with what is known, or start the next check */
 static void job_next(struct job *j)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 	struct policy_spf_input in = {j->ip, j->helo, j->sender,
 				      sbuf_cstr(j->receiver),
 				      *j->helo_name != '\0'};
-	struct policy_spf_result h = {j->helo_result,
-				      sbuf_cstr(j->helo_reason)};
+	struct policy_spf_result h = {j->helo_result, sbuf_cstr(j->helo_reason),
+				      j->helo_no_mail};
 	struct policy_spf_result m;
 	bool need_mfrom;
 	enum policy_spf_kind k;
@@ -252,6 +267,7 @@ static void job_next(struct job *j)
 				  spf_check_explanation(j->check),
 				  spf_check_problem(j->check));
 		m.reason = sbuf_cstr(reason);
+		m.no_mail = j->mfrom_no_mail;
 		k = policy_spf_decide(cf, j->ps->authserv_id, &in,
 				      j->helo_checked ? &h : NULL, &m,
 				      &need_mfrom, j->action);
@@ -267,9 +283,9 @@ static void job_next(struct job *j)
 			  cf->lookup_time);
 		return;
 	}
-	/* TestOnly = 0: a reject or defer only goes to the log */
-	if (cf->test_only &&
-	    (k == POLICY_SPF_REJECT || k == POLICY_SPF_DEFER)) {
+	/* TestOnly = 0: a reject, defer or restriction only goes to the log */
+	if (cf->test_only && (k == POLICY_SPF_REJECT || k == POLICY_SPF_DEFER ||
+			      k == POLICY_SPF_RESTRICTION)) {
 		struct sbuf *q = sbuf_new(64);
 
 		/* the action is printable ASCII already (policy_spf_decide) */
@@ -286,7 +302,7 @@ static void job_next(struct job *j)
 /* job_main - after the skip rules: the HELO check, or straight on */
 static void job_main(struct job *j)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 
 	if (*j->sender == '\0' && *j->helo_name == '\0') {
 		sbuf_append_str(j->action, "DUNNO");
@@ -342,17 +358,29 @@ static void job_q_limit_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	dns_cancel(&j->q);
-	if (j->stage == JOB_HELO_WHITELIST)
+	switch (j->stage) {
+	case JOB_HELO_WHITELIST:
 		job_ptr_whitelist(j);
-	else
+		return;
+	case JOB_HELO_NO_MAIL: /* no answer: not a no-mail record */
+		j->stage = JOB_HELO;
+		job_next(j);
+		return;
+	case JOB_MAIL_FROM_NO_MAIL:
+		j->stage = JOB_MAIL_FROM;
+		job_next(j);
+		return;
+	default:
 		job_main(j);
+		return;
+	}
 }
 
-/* job_lookup - one lookup for a whitelist, with its time limit */
+/* job_lookup - one lookup for a whitelist or No_Mail, with a time limit */
 static void job_lookup(struct job *j, enum job_stage stage, const char *name,
-		       enum dns_type type)
+		       enum dns_type type, unsigned int limit_s)
 {
-	struct timeval tv = {(time_t)j->ps->cf->whitelist_lookup_time, 0};
+	struct timeval tv = {(time_t)limit_s, 0};
 
 	j->stage = stage;
 	if (j->q_limit == NULL)
@@ -369,7 +397,7 @@ static void job_lookup(struct job *j, enum job_stage stage, const char *name,
  */
 static void job_helo_whitelist(struct job *j)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 	unsigned char a[16];
 
 	if (!listed(cf->helo_wl, cf->n_helo_wl, j->helo_name)) {
@@ -377,7 +405,8 @@ static void job_helo_whitelist(struct job *j)
 		return;
 	}
 	job_lookup(j, JOB_HELO_WHITELIST, j->helo_name,
-		   inet_pton(AF_INET, j->ip, a) == 1 ? DNS_T_A : DNS_T_AAAA);
+		   inet_pton(AF_INET, j->ip, a) == 1 ? DNS_T_A : DNS_T_AAAA,
+		   cf->whitelist_lookup_time);
 }
 
 /*
@@ -386,7 +415,7 @@ static void job_helo_whitelist(struct job *j)
  */
 static void job_ptr_whitelist(struct job *j)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 	struct sbuf *name;
 
 	if (cf->n_ptr_wl == 0) {
@@ -399,7 +428,8 @@ static void job_ptr_whitelist(struct job *j)
 		job_main(j);
 		return;
 	}
-	job_lookup(j, JOB_PTR_WHITELIST, sbuf_cstr(name), DNS_T_PTR);
+	job_lookup(j, JOB_PTR_WHITELIST, sbuf_cstr(name), DNS_T_PTR,
+		   cf->whitelist_lookup_time);
 	sbuf_free(&name);
 }
 
@@ -424,7 +454,7 @@ static bool helo_addr_matches(const struct job *j, const struct dns_answer *a)
 /* ptr_matches - the first PTR name ends with a listed domain */
 static bool ptr_matches(const struct job *j, const struct dns_answer *a)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 	size_t i, n, d;
 	char *name;
 	bool match = false;
@@ -448,6 +478,18 @@ static void job_dns_done(void *arg, const struct dns_answer *a)
 
 	j->q = NULL;
 	evtimer_del(j->q_limit);
+	if (j->stage == JOB_HELO_NO_MAIL) {
+		j->helo_no_mail = policy_spf_no_mail_record(a);
+		j->stage = JOB_HELO;
+		job_next(j);
+		return;
+	}
+	if (j->stage == JOB_MAIL_FROM_NO_MAIL) {
+		j->mfrom_no_mail = policy_spf_no_mail_record(a);
+		j->stage = JOB_MAIL_FROM;
+		job_next(j);
+		return;
+	}
 	if (j->stage == JOB_HELO_WHITELIST) {
 		if (helo_addr_matches(j, a)) {
 			job_skipped(j, SKIP_HELO);
@@ -468,7 +510,7 @@ static void job_dns_done(void *arg, const struct dns_answer *a)
 /* job_domain_whitelist - check Domain_Whitelist entry domain_i */
 static void job_domain_whitelist(struct job *j)
 {
-	const struct policy_spf_conf *cf = j->ps->cf;
+	const struct policy_spf_conf *cf = j->cf;
 	struct sbuf *s;
 
 	if (j->domain_i >= cf->n_domains) {
@@ -481,6 +523,22 @@ static void job_domain_whitelist(struct job *j)
 	job_check(j, JOB_DOMAIN_WHITELIST, sbuf_cstr(s),
 		  cf->domains[j->domain_i], cf->whitelist_lookup_time);
 	sbuf_free(&s);
+}
+
+/*
+ * no_mail_lookup - No_Mail: before deciding on a result that may reject,
+ * fetch the checked domain's TXT records (just resolved, so cached) to
+ * see whether its record is "v=spf1 -all"; false if not started
+ */
+static bool no_mail_lookup(struct job *j, enum job_stage stage)
+{
+	const char *domain = spf_check_domain(j->check);
+
+	if (!policy_spf_no_mail_wanted(j->cf, spf_check_result(j->check)) ||
+	    domain == NULL || *domain == '\0')
+		return false;
+	job_lookup(j, stage, domain, DNS_T_TXT, j->cf->lookup_time);
+	return true;
 }
 
 /* job_done - one SPF check finished (from the loop) */
@@ -508,13 +566,17 @@ static void job_done(void *arg, struct spf_check *c)
 		policy_spf_reason(j->helo_reason, j->helo_result,
 				  spf_check_explanation(j->check),
 				  spf_check_problem(j->check));
-		job_next(j);
+		if (!no_mail_lookup(j, JOB_HELO_NO_MAIL))
+			job_next(j);
 		return;
 	case JOB_MAIL_FROM:
-		job_next(j);
+		if (!no_mail_lookup(j, JOB_MAIL_FROM_NO_MAIL))
+			job_next(j);
 		return;
 	case JOB_HELO_WHITELIST:
 	case JOB_PTR_WHITELIST:
+	case JOB_HELO_NO_MAIL:
+	case JOB_MAIL_FROM_NO_MAIL:
 		log_panic("policy_spf: an SPF check in a whitelist lookup");
 	}
 }
@@ -524,12 +586,22 @@ static void *spf_start(void *ctx, const struct policy_request *req,
 		       policy_answer_fn *answer, void *arg)
 {
 	struct policy_spf *ps = ctx;
-	const struct policy_spf_conf *cf = ps->cf;
+	const struct policy_spf_conf *cf;
 	struct job *j = xcalloc(1, sizeof(*j));
 	const char *sasl = policy_request_get(req, "sasl_username");
 	const char *ip = policy_request_get(req, "client_address");
 	const char *cached;
+	/* one byte more than a header takes: a longer one is cut */
+	char *rcpt = lower_dup(policy_request_get(req, "recipient"), "",
+			       SPF_HEADER_MAX_VALUE + 1);
 
+	/* Per_User: the recipient's own settings; one cut short matches none */
+	cf = policy_spf_conf_for(
+	    ps->cf, strlen(rcpt) <= SPF_HEADER_MAX_VALUE ? rcpt : NULL,
+	    &j->per_user);
+	j->cf = cf;
+	j->limits = ps->limits;
+	j->limits.void_lookups = cf->void_limit;
 	j->ps = ps;
 	j->answer = answer;
 	j->arg = arg;
@@ -539,7 +611,13 @@ static void *spf_start(void *ctx, const struct policy_request *req,
 		ps->jobs->prev = j;
 	ps->jobs = j;
 	/* policyd-spf lower-cases every value it uses */
-	j->ip = lower_dup(ip, "", POLICY_PROTO_MAX_LINE);
+	/*
+	 * Prospective: every check (skip rules too) as if from that
+	 * address, written as configured
+	 */
+	j->ip = *cf->prospective != '\0'
+		    ? xstrdup(cf->prospective)
+		    : lower_dup(ip, "", POLICY_PROTO_MAX_LINE);
 	j->helo_name = lower_dup(policy_request_get(req, "helo_name"), "",
 				 POLICY_PROTO_MAX_LINE);
 	j->sender = lower_dup(policy_request_get(req, "sender"), "",
@@ -549,13 +627,12 @@ static void *spf_start(void *ctx, const struct policy_request *req,
 	j->receiver = sbuf_new(64);
 	j->helo_reason = sbuf_new(64);
 	j->action = sbuf_new(256);
-	{
-		char *rcpt = lower_dup(policy_request_get(req, "recipient"), "",
-				       SPF_HEADER_MAX_VALUE);
-
+	/* with Per_User, policyd-spf writes the whole address, never hidden */
+	if (*ps->cf->per_user != '\0')
+		sbuf_append_str(j->receiver, *rcpt != '\0' ? rcpt : "none");
+	else
 		policy_spf_receiver(j->receiver, rcpt, cf->hide_receiver);
-		free(rcpt);
-	}
+	free(rcpt);
 	/* no HELO: the sender's domain, else "unknown" (policyd-spf) */
 	if (*j->helo_name != '\0') {
 		j->helo = xstrdup(j->helo_name);
@@ -565,8 +642,13 @@ static void *spf_start(void *ctx, const struct policy_request *req,
 		j->helo = xstrdup(at != NULL ? at + 1 : "unknown");
 	}
 
-	if (*j->instance != '\0' &&
-	    (cached = policy_spf_cache_get(ps->cache, j->instance)) != NULL) {
+	cached = *j->instance != '\0'
+		     ? policy_spf_cache_get(ps->cache, j->instance)
+		     : NULL;
+	/* a Per_User recipient is checked anyway (not remembered either) */
+	if (cached != NULL && j->per_user)
+		j->header_done = strcmp(cached, "DUNNO") == 0;
+	if (cached != NULL && !j->per_user) {
 		sbuf_append_str(j->action, cached);
 		job_answer(j);
 	} else if (cf->skip_sasl_authenticated && sasl != NULL &&

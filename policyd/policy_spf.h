@@ -4,9 +4,12 @@
  * (spf.h) over the daemon's resolver.
  *
  * Per request (attributes lower-cased as policyd-spf does):
+ *	0. the recipient's own settings (policyd_spf_per_user) over the
+ *	   others; policyd_spf_prospective: every check as if from that
+ *	   address, and no header;
  *	1. an answer already given for this message ("instance"): a
- *	   header prepended before gives DUNNO, a reject or defer is
- *	   repeated;
+ *	   header prepended before gives DUNNO, a reject, defer or
+ *	   restriction is repeated;
  *	2. SASL-authenticated clients (sasl_username set) are not checked
  *	   (DUNNO) unless policyd_spf_skip_sasl_authenticated = no;
  *	3. skip_addresses, Whitelist, Domain_Whitelist, HELO_Whitelist,
@@ -17,10 +20,14 @@
  *	5. the MAIL FROM check for a non-null sender;
  *	6. the action: "550 5.7.23 <Reason_Message>" (5.7.24 for a
  *	   permerror or temperror that rejects), "DEFER_IF_PERMIT 4.7.24
- *	   ...", or "PREPEND Received-SPF: ..." (DUNNO with header type
- *	   None).
- * With policyd_spf_test_only = yes (policyd-spf's TestOnly = 0) a reject
- * or defer is logged and answered DUNNO; headers are still prepended.
+ *	   ...", a pass restriction (HELO_ or Mail_From_pass_restriction)
+ *	   alone, or "PREPEND Received-SPF: ..." (DUNNO with header type
+ *	   None). With policyd_spf_no_mail a reject stands only when the
+ *	   domain's record is "v=spf1 -all" (looked up again, mostly from
+ *	   the resolver's cache).
+ * With policyd_spf_test_only = yes (policyd-spf's TestOnly = 0) a reject,
+ * defer or restriction is logged and answered DUNNO; headers are still
+ * prepended.
  * One deliberate difference from policyd-spf (CVE-2019-20790): for a
  * non-null sender whose MAIL FROM was checked the header always reports
  * the MAIL FROM result, also when that is None; a HELO pass never

@@ -25,6 +25,11 @@
  *	policyd_spf_whitelist_lookup_time Whitelist_Lookup_Time
  *	policyd_spf_void_limit		Void_Limit
  *	policyd_spf_test_only		TestOnly (yes = TestOnly 0)
+ *	policyd_spf_no_mail		No_Mail
+ *	policyd_spf_helo_pass_restriction HELO_pass_restriction
+ *	policyd_spf_mail_from_pass_restriction Mail_From_pass_restriction
+ *	policyd_spf_prospective		Prospective
+ *	policyd_spf_per_user		Per_User ("text,<file>")
  *
  * plus our own: policyd_spf_skip_sasl_authenticated, policyd_spf_cache_size
  * and policyd_spf_dns_servers.
@@ -46,6 +51,10 @@ struct sbuf;
 #define POLICY_SPF_CONF_PREFIX "policyd_spf_"
 #define POLICY_SPF_CONF_MAX_NETS 1024  /* entries per address list */
 #define POLICY_SPF_CONF_MAX_DOMAINS 64 /* entries of a domain list */
+/* a pass restriction is sent as the action: leave room below its limit */
+#define POLICY_SPF_CONF_MAX_RESTRICTION 256
+#define POLICY_SPF_CONF_MAX_USERS 1000		 /* Per_User entries */
+#define POLICY_SPF_CONF_MAX_USER_FILE (1u << 20) /* Per_User file bytes */
 
 /* HELO_reject / Mail_From_reject: which results reject */
 enum policy_spf_reject {
@@ -75,6 +84,8 @@ struct policy_spf_nets {
 	struct policy_spf_net *net; /* owned */
 };
 
+struct policy_spf_user;
+
 struct policy_spf_conf {
 	/* as in the file (conf_apply fills them) */
 	char *helo_reject;
@@ -99,6 +110,11 @@ struct policy_spf_conf {
 	bool test_only;		 /* never reject or defer (TestOnly = 0) */
 	unsigned int cache_size; /* messages whose answer is remembered */
 	char *dns_servers;	 /* "addr[@port]" list; "": /etc/resolv.conf */
+	bool no_mail; /* reject only for a "v=spf1 -all" record (No_Mail) */
+	char *helo_pass_restriction;	  /* action for a HELO pass; "": none */
+	char *mail_from_pass_restriction; /* action for a MAIL FROM pass */
+	char *prospective; /* check as if from this address; "": client */
+	char *per_user;	   /* "text,<file>": per-recipient settings */
 
 	/* derived by policy_spf_conf_load */
 	enum policy_spf_reject helo;
@@ -114,18 +130,57 @@ struct policy_spf_conf {
 	char **helo_wl; /* HELO_Whitelist, lower case, owned */
 	size_t n_ptr_wl;
 	char **ptr_wl; /* Domain_Whitelist_PTR, lower case, owned */
+	size_t n_users;
+	struct policy_spf_user *users; /* Per_User entries, owned */
+};
+
+/* One Per_User entry: a recipient and its whole set of settings. */
+struct policy_spf_user {
+	char *recipient;	    /* lower case, owned */
+	struct policy_spf_conf *cf; /* owned; no Per_User of its own */
 };
 
 /*
  * policy_spf_conf_load - fill cf from c (NULL: all defaults) and check
  * the values: the reject policies and header type are known words (any
  * case), the address lists parse, Reason_Message holds only the known
- * {rejectdefer} {spf} {url} fields. Returns 0, or -1 with a message in
- * err (cf then holds nothing to release).
+ * {rejectdefer} {spf} {url} fields, a pass restriction is printable
+ * ASCII of at most POLICY_SPF_CONF_MAX_RESTRICTION bytes, Prospective is
+ * an IPv4 or IPv6 address. With Per_User ("text,<file>") the file is
+ * read (at most POLICY_SPF_CONF_MAX_USER_FILE bytes and
+ * POLICY_SPF_CONF_MAX_USERS entries): each entry is c's settings with
+ * its own on top, checked the same way. Returns 0, or -1 with a message
+ * in err (cf then holds nothing to release).
  */
 int policy_spf_conf_load(const struct conf *c, struct policy_spf_conf *cf,
 			 struct sbuf *err);
 void policy_spf_conf_release(struct policy_spf_conf *cf);
+
+/*
+ * policy_spf_conf_for - the settings for a recipient (lower case): its
+ * Per_User entry (*per_user_r true), or cf itself. Borrowed from cf.
+ */
+const struct policy_spf_conf *
+policy_spf_conf_for(const struct policy_spf_conf *cf, const char *recipient,
+		    bool *per_user_r);
+
+/*
+ * policy_spf_user_parse - one line of a Per_User file, as policyd-spf
+ * 3.0.4 reads it: "recipient, Name=value|Name=value" ('#' starts a
+ * comment). On success *recipient_r and the pairs (caller frees all
+ * with free) are set; an empty line gives 0 with *recipient_r NULL.
+ * Names are policyd-spf's (HELO_reject, Whitelist, ...), written as our
+ * "policyd_spf_name = value" lines appended to conf_text; values are
+ * converted
+ * as policyd-spf reads them (PermError_reject "True" = yes). -1 with a
+ * message in err for a control character (but tab), a line without a
+ * comma or recipient, a pair
+ * without exactly one '=', or an unknown name. A name given twice: the
+ * last value (a Python dict). The file is local configuration, but it
+ * still has limits.
+ */
+int policy_spf_user_parse(const char *line, char **recipient_r,
+			  struct sbuf *conf_text, struct sbuf *err);
 
 /*
  * policy_spf_nets_parse - a list of networks separated by commas or

@@ -11,6 +11,7 @@
 #include "policy_spf_conf.h"
 #include "policy_spf_decide.h"
 #include "sbuf.h"
+#include "spf_record.h"
 #include "xalloc.h"
 
 /* pyspf's texts (spf.py EXPLANATIONS) and policyd-spf's own */
@@ -76,6 +77,55 @@ enum policy_spf_kind policy_spf_verdict(const struct policy_spf_conf *cf,
 		       r, null_sender);
 }
 
+/* policy_spf_no_mail_wanted - could r reject, so No_Mail matters? */
+bool policy_spf_no_mail_wanted(const struct policy_spf_conf *cf,
+			       enum spf_result r)
+{
+	return cf->no_mail && (r == SPF_FAIL || r == SPF_SOFTFAIL ||
+			       r == SPF_NEUTRAL || r == SPF_PERMERROR);
+}
+
+/* policy_spf_no_mail_record - the one SPF record is "v=spf1 -all" */
+bool policy_spf_no_mail_record(const struct dns_answer *a)
+{
+	static const char no_mail[] = "v=spf1 -all";
+	const struct dns_rr *spf = NULL;
+	size_t i;
+
+	if (a == NULL || a->status != DNS_OK)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		if (!spf_record_is_spf(a->rr[i].data, a->rr[i].len))
+			continue;
+		if (spf != NULL) /* two records: a permerror, not "no mail" */
+			return false;
+		spf = &a->rr[i];
+	}
+	return spf != NULL && spf->len == sizeof(no_mail) - 1 &&
+	       memcmp(spf->data, no_mail, spf->len) == 0;
+}
+
+/*
+ * no_mail - No_Mail: a reject stands only for a "v=spf1 -all" record;
+ * any other becomes the header (policyd-spf's "prepend")
+ */
+static enum policy_spf_kind no_mail(const struct policy_spf_conf *cf,
+				    enum policy_spf_kind k,
+				    const struct policy_spf_result *res)
+{
+	if (k == POLICY_SPF_REJECT && cf->no_mail && !res->no_mail)
+		return POLICY_SPF_PREPEND;
+	return k;
+}
+
+/* put_restriction - a pass restriction (checked at load) as the action */
+static enum policy_spf_kind put_restriction(struct sbuf *out,
+					    const char *restriction)
+{
+	sbuf_append_str(out, restriction);
+	return POLICY_SPF_RESTRICTION;
+}
+
 /* policy_spf_not_pass_domain - name is, or is under, a listed domain */
 bool policy_spf_not_pass_domain(const struct policy_spf_conf *cf,
 				const char *name)
@@ -107,7 +157,7 @@ local_policy(const struct policy_spf_result *res, bool match,
 	sbuf_reset(buf);
 	sbuf_printf(buf, "Receiver policy for SPF %s",
 		    spf_header_result_word(res->result));
-	loc->result = res->result;
+	*loc = *res; /* a copy: no_mail may be unset (read with No_Mail) */
 	loc->reason = sbuf_cstr(buf);
 	return loc;
 }
@@ -284,7 +334,8 @@ static void put_header(struct sbuf *out, const struct policy_spf_conf *cf,
 	char *ip, *helo, *from, *recv;
 	int rc;
 
-	if (cf->header == POLICY_SPF_HEADER_NONE) {
+	/* Prospective: policyd-spf answers dunno for every header */
+	if (cf->header == POLICY_SPF_HEADER_NONE || *cf->prospective != '\0') {
 		sbuf_append_str(out, "DUNNO");
 		return;
 	}
@@ -339,7 +390,8 @@ enum policy_spf_kind policy_spf_decide(const struct policy_spf_conf *cf,
 				       const struct policy_spf_result *mfrom,
 				       bool *need_mfrom_r, struct sbuf *out)
 {
-	bool null_sender = in->sender[0] == '\0', local;
+	bool null_sender = in->sender[0] == '\0', local, helo_pass = false;
+	const char *mfrom_restriction = cf->mail_from_pass_restriction;
 	enum policy_spf_kind k = POLICY_SPF_DUNNO;
 	struct spf_header_info h;
 	struct policy_spf_result hloc, mloc;
@@ -356,15 +408,32 @@ enum policy_spf_kind policy_spf_decide(const struct policy_spf_conf *cf,
 		helo = local_policy(helo, local, &hloc, hbuf);
 		k = verdict(cf, local ? POLICY_SPF_REJECT_NOT_PASS : cf->helo,
 			    helo->result, null_sender);
+		k = no_mail(cf, k, helo);
 		if (k == POLICY_SPF_REJECT || k == POLICY_SPF_DEFER) {
 			put_reject(out, cf, k, SPF_HEADER_HELO, helo, in);
 			goto out;
 		}
+		helo_pass = helo->result == SPF_PASS &&
+			    *cf->helo_pass_restriction != '\0';
 	}
 	if (!null_sender && cf->mail_from != POLICY_SPF_REJECT_NO_CHECK) {
+		/* HELO_pass_restriction: MAIL FROM matters only for its own */
+		if (helo_pass && *mfrom_restriction == '\0') {
+			k = put_restriction(out, cf->helo_pass_restriction);
+			goto out;
+		}
 		if (mfrom == NULL) {
 			*need_mfrom_r = true;
 			k = POLICY_SPF_DUNNO;
+			goto out;
+		}
+		if (mfrom->result == SPF_PASS && *mfrom_restriction != '\0') {
+			k = put_restriction(out, mfrom_restriction);
+			goto out;
+		}
+		/* before a MAIL FROM reject, as policyd-spf (documented) */
+		if (helo_pass) {
+			k = put_restriction(out, cf->helo_pass_restriction);
 			goto out;
 		}
 		local =
@@ -373,6 +442,7 @@ enum policy_spf_kind policy_spf_decide(const struct policy_spf_conf *cf,
 		k = verdict(cf,
 			    local ? POLICY_SPF_REJECT_NOT_PASS : cf->mail_from,
 			    mfrom->result, false);
+		k = no_mail(cf, k, mfrom);
 		if (k == POLICY_SPF_REJECT || k == POLICY_SPF_DEFER) {
 			put_reject(out, cf, k, SPF_HEADER_MAILFROM, mfrom, in);
 			goto out;
@@ -386,6 +456,10 @@ enum policy_spf_kind policy_spf_decide(const struct policy_spf_conf *cf,
 	if (helo == NULL) {
 		sbuf_append_str(out, "DUNNO");
 		k = POLICY_SPF_DUNNO;
+		goto out;
+	}
+	if (helo_pass) {
+		k = put_restriction(out, cf->helo_pass_restriction);
 		goto out;
 	}
 	header_info(&h, cf, in, SPF_HEADER_HELO, helo);

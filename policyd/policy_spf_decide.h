@@ -27,12 +27,18 @@ enum policy_spf_kind {
 	POLICY_SPF_PREPEND, /* the header, no decision */
 	POLICY_SPF_REJECT,
 	POLICY_SPF_DEFER,
+	POLICY_SPF_RESTRICTION, /* a pass restriction is the action */
 };
 
 /* One finished check, as the decision needs it (strings borrowed). */
 struct policy_spf_result {
 	enum spf_result result;
 	const char *reason; /* policy_spf_reason() text */
+	/*
+	 * no_mail - the checked domain's SPF record is "v=spf1 -all"
+	 * (policy_spf_no_mail_record); read only with policyd_spf_no_mail
+	 */
+	bool no_mail;
 };
 
 /* The request, normalized (strings borrowed). */
@@ -52,6 +58,23 @@ struct policy_spf_input {
 enum policy_spf_kind policy_spf_verdict(const struct policy_spf_conf *cf,
 					enum spf_header_scope scope,
 					enum spf_result r, bool null_sender);
+
+/*
+ * policy_spf_no_mail_wanted - with policyd_spf_no_mail, can result r
+ * reject (so that the record must be looked at)? Fail, Softfail,
+ * Neutral and Permerror can, under some setting.
+ */
+bool policy_spf_no_mail_wanted(const struct policy_spf_conf *cf,
+			       enum spf_result r);
+
+/*
+ * policy_spf_no_mail_record - is the SPF record in TXT answer a (of the
+ * checked domain) exactly "v=spf1 -all", the record of a domain that
+ * sends no mail? Exactly one TXT record must select as SPF (RFC 7208
+ * 4.5), its strings joined. policyd-spf 3.0.4 compares the first string
+ * of the first TXT record in its cache, whatever record that is.
+ */
+bool policy_spf_no_mail_record(const struct dns_answer *a);
 
 /*
  * policy_spf_not_pass_domain - is name (lower case) one of
@@ -84,6 +107,18 @@ void policy_spf_receiver(struct sbuf *out, const char *recipient, bool hide);
  * when the MAIL FROM check did not (yet) run. Returns the kind; sets
  * *need_mfrom_r when the MAIL FROM check must still run (then out is
  * empty). authserv_id is used for header type AR.
+ *
+ * As policyd-spf 3.0.4: with policyd_spf_no_mail a reject stands only
+ * when the rejected result's no_mail is set (else the header); a HELO
+ * pass with policyd_spf_helo_pass_restriction answers that restriction
+ * (no header) whatever MAIL FROM gives, unless MAIL FROM passes and
+ * policyd_spf_mail_from_pass_restriction is set: then that one, also
+ * after a HELO that did not pass. A HELO reject or defer still comes
+ * first. With policyd_spf_prospective a header is never added (DUNNO).
+ * Two deliberate differences: with the HELO restriction only, a HELO
+ * and MAIL FROM pass answer the HELO restriction (policyd-spf 3.0.4
+ * answers "None"), and so does a HELO pass with Mail_From_reject =
+ * No_Check (3.0.4 answers its first recipient with the HELO header).
  */
 enum policy_spf_kind policy_spf_decide(const struct policy_spf_conf *cf,
 				       const char *authserv_id,

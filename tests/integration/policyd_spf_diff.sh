@@ -16,8 +16,10 @@
 # SPF_Not_Pass / Softfail rejects, PermError_reject, TempError_Defer;
 # Null / False rejects, Hide_Receiver, no enhanced status codes,
 # Whitelist and Domain_Whitelist; Reject_Not_Pass_Domains; HELO_Whitelist
-# and Domain_Whitelist_PTR; TestOnly = 0; and Header_Type = AR when
-# python3-authres is there):
+# and Domain_Whitelist_PTR; TestOnly = 0; No_Mail; HELO_pass_restriction
+# and Mail_From_pass_restriction, together, alone and under TestOnly = 0;
+# Prospective; Per_User (a text file with entries for some recipients);
+# and Header_Type = AR when python3-authres is there):
 #
 #   - the action kind (prepend, reject, defer, dunno) and the reply code
 #     with its enhanced status code;
@@ -25,14 +27,35 @@
 #     X-Comment): the header name, the result and the identity,
 #     client-ip, helo, envelope-from and receiver fields, and the whole
 #     text unless it quotes one of pyspf's error messages;
-#   - the reject text where it does not quote an error message.
+#   - the reject text where it does not quote an error message;
+#   - a pass restriction answered as the action, word for word.
 #
 # "postwarden spf" is compared with pyspf's check (spf.query) for the
 # same cases: the result, and the result in its Received-SPF line.
 #
-# One difference is expected and counted on its own (CVE-2019-20790):
-# policyd-spf keeps the HELO header when the MAIL FROM result is None;
-# we report the MAIL FROM result.
+# Differences that are expected, each counted on its own:
+#   - CVE-2019-20790: policyd-spf keeps the HELO header when the MAIL
+#     FROM result is None; we report the MAIL FROM result;
+#   - HELO_pass_restriction without Mail_From_pass_restriction, HELO and
+#     MAIL FROM both pass: policyd-spf 3.0.4 answers "action=None" (its
+#     unset MAIL FROM restriction); we answer the HELO restriction;
+#   - a later recipient of a message answered with the HELO restriction
+#     after a MAIL FROM result that only adds a header: policyd-spf
+#     answers DUNNO (it remembered "header prepended", though none was);
+#     we repeat the restriction, as it does when MAIL FROM passes;
+#   - No_Mail, a later recipient of a message whose reject became a
+#     header: policyd-spf does not remember that answer and prepends the
+#     header again for every recipient; we prepend it once per message;
+#   - a later recipient of a message rejected for a permerror: policyd-spf
+#     repeats the reject with 5.7.23 (it forgets that the result was an
+#     error); we repeat it as it was, with 5.7.24;
+#   - Per_User, null sender: a listed recipient after one that got the
+#     HELO header gets that header again from policyd-spf (its MAIL FROM
+#     path checks for this, its HELO path does not); we never add a
+#     second header to a message.
+# No_Mail: policyd-spf compares the first TXT record of the name in its
+# cache, we the name's one SPF record; the zones give every name that can
+# fail a single TXT record, so both must agree.
 #
 # Environment: POSTWARDEN_POLICYD (default
 # $abs_top_builddir/policyd/postwarden-policyd), POLICYD_SPF (default
@@ -137,12 +160,14 @@ tmp	TXT	"v=spf1 include:x.broken.pwtest -all"
 macro	TXT	"v=spf1 exists:%{l}.%{o}.m.spf.pwtest -all"
 u.macro.spf.pwtest.m	A	127.0.0.2
 upper	TXT	"V=SPF1 IP4:198.18.1.0/24 -ALL"
+nomail	TXT	"v=spf1 -all"
 ; HELO names
 mx	A	198.18.1.10
 mx	TXT	"v=spf1 a -all"
 helosoft	TXT	"v=spf1 a:mx.spf.pwtest ~all"
 helonone	A	198.18.1.10
 heloperm	TXT	"v=spf1 a:mx.spf.pwtest bogus -all"
+helonomail	TXT	"v=spf1 -all"
 EOF
 # broken.pwtest: configured, but its file does not load (a CNAME next to
 # the SOA and NS): nsd answers SERVFAIL, a temperror
@@ -228,6 +253,18 @@ write_configs() { # name, then policyd-spf lines as Name=value
 			Domain_Whitelist)
 				echo "policyd_spf_domain_whitelist = ${kv#*=}"
 				;;
+			No_Mail)
+				[ "${kv#*=}" = True ] && v=yes || v=no
+				echo "policyd_spf_no_mail = $v"
+				;;
+			HELO_pass_restriction)
+				echo "policyd_spf_helo_pass_restriction = ${kv#*=}"
+				;;
+			Mail_From_pass_restriction)
+				echo "policyd_spf_mail_from_pass_restriction = ${kv#*=}"
+				;;
+			Prospective) echo "policyd_spf_prospective = ${kv#*=}" ;;
+			Per_User) echo "policyd_spf_per_user = ${kv#*=}" ;;
 			*) die "no mapping for ${kv%%=*}" ;;
 			esac
 		done
@@ -236,6 +273,7 @@ write_configs() { # name, then policyd-spf lines as Name=value
 
 run_config() { # name
 	local name=$1
+	shift
 	"$POLICYD" -f -c "$W/$name.postwarden.conf" >"$W/$name.policyd.log" 2>&1 &
 	PD_PID=$!
 	for _ in $(seq 50); do
@@ -247,19 +285,28 @@ run_config() { # name
 		cat "$W/$name.policyd.log" >&2
 		die "postwarden-policyd did not start ($name)"
 	}
-	"$PYTHON" - "$W" "$name" "$PD_PORT" "$VERBOSE" <<'PYEOF'
+	"$PYTHON" - "$W" "$name" "$PD_PORT" "$VERBOSE" "$@" <<'PYEOF'
 import os, socket, subprocess, sys
 
 work, name, port, verbose = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+# settings that make an expected difference possible (see the top)
+settings = dict(a.split("=", 1) for a in sys.argv[5:])
+helo_restriction = settings.get("HELO_pass_restriction", "").lower()
+only_helo_restriction = (helo_restriction and
+                         "Mail_From_pass_restriction" not in settings)
+no_mail = settings.get("No_Mail") == "True"
+per_user = "Per_User" in settings
 D = "spf.pwtest"
 ips = ["198.18.1.5", "198.18.1.10", "198.18.9.9", "2001:2::5", "2001:3::5",
        "198.18.2.77", "::ffff:198.18.1.5"]
 helos = ["mx." + D, "helosoft." + D, "helonone." + D, "heloperm." + D,
-         "missing." + D, "x.broken.pwtest", "", "[198.18.1.5]", "MX.Spf.PwTest"]
+         "missing." + D, "x.broken.pwtest", "", "[198.18.1.5]", "MX.Spf.PwTest",
+         "helonomail." + D]
 senders = [""] + ["u@%s.%s" % (n, D) for n in (
     "pass", "soft", "neutral", "plus", "nospf", "two", "unknown", "badip",
     "amech", "mxmech", "inc", "incnone", "redir", "redirnone", "exists",
-    "expl", "void", "loop", "many", "tmp", "macro", "upper", "missing")] + [
+    "expl", "void", "loop", "many", "tmp", "macro", "upper", "missing",
+    "nomail")] + [
     "U@Pass.SPF.pwtest", "nolocalpart@", "user@x.broken.pwtest", "noat"]
 
 reqs = []
@@ -280,7 +327,7 @@ for ip in ips:
             # policyd-spf dies on these with Header_Type = AR (authres:
             # "Cannot include result property comment without associated
             # result property: smtp.mailfrom")
-            if name == "ar" and sender in ("nolocalpart@", "noat"):
+            if name.startswith("ar") and sender in ("nolocalpart@", "noat"):
                 continue
             add(ip, helo, sender)
 # local clients, a second recipient, a recipient without a domain
@@ -289,6 +336,13 @@ for ip in ("127.0.0.1", "::1"):
 for sender in ("u@pass." + D, "u@soft." + D, "u@pass." + D, ""):
     add("198.18.9.9", "mx." + D, sender, ("a@example.net", "b@example.net"))
     add("198.18.1.5", "mx." + D, sender, ("a@example.net", "postmaster"))
+    # a HELO that passes: its restriction for every recipient
+    add("198.18.1.10", "mx." + D, sender, ("a@example.net", "b@example.net"))
+    # the other order (Per_User: a@ is listed, b@ is not)
+    add("198.18.1.10", "mx." + D, sender, ("b@example.net", "a@example.net"))
+    add("198.18.9.9", "mx." + D, sender, ("b@example.net", "a@example.net"))
+# HELO pass, MAIL FROM permerror (a header)
+add("198.18.1.10", "mx." + D, "u@unknown." + D, ("a@example.net", "b@example.net"))
 
 # policyd-spf: one process, requests on stdin, as Postfix's spawn(8)
 stdin = "".join(r for _, r in reqs).encode()
@@ -370,11 +424,39 @@ def parse(ans):
     return (low, "", "", {}, a)
 
 KEYS = ("result", "identity", "client-ip", "helo", "envelope-from", "receiver")
-same = cve = diff = 0
+same = cve = none_bug = later_bug = repeat = code = second = diff = 0
 kinds = {}
+seen = set()
 for (inst, req), a, b in zip(reqs, py, pw):
     A, B = parse(a), parse(b)
+    later = inst in seen
+    seen.add(inst)
     problems = []
+    # HELO restriction only, HELO and MAIL FROM pass: 3.0.4 says "None"
+    if (only_helo_restriction and A[0] == "none" and
+            B[0] == helo_restriction):
+        none_bug += 1
+        continue
+    # a later recipient after the HELO restriction and a MAIL FROM header
+    if (helo_restriction and later and A[0] == "dunno" and
+            B[0] == helo_restriction):
+        later_bug += 1
+        continue
+    # No_Mail: policyd-spf prepends again for a later recipient
+    if no_mail and later and A[0] == "prepend" and B[0] == "dunno":
+        repeat += 1
+        continue
+    # Per_User, null sender: policyd-spf's second HELO header
+    if (per_user and later and A[0] == "prepend" and B[0] == "dunno" and
+            A[3].get("identity") == "helo" and
+            A[3].get("envelope-from") == "<>"):
+        second += 1
+        continue
+    # a repeated reject of an error: policyd-spf says 5.7.23
+    if (later and A[0] == B[0] == "reject" and A[1] == "550 5.7.23" and
+            B[1] == "550 5.7.24" and "Error:" in A[4] and "Error:" in B[4]):
+        code += 1
+        continue
     if A[:3] != B[:3]:
         # CVE-2019-20790: pyspf keeps the HELO header for a MAIL FROM none
         if (A[0] == B[0] == "prepend" and A[3].get("identity") == "helo"
@@ -405,6 +487,9 @@ for (inst, req), a, b in zip(reqs, py, pw):
         problems.append("text %r != %r" % (A[4], B[4]))
     elif A[0] in ("reject", "defer") and "Error:" not in A[4] and A[4] != B[4]:
         problems.append("text %r != %r" % (A[4], B[4]))
+    elif A[0] not in ("prepend", "reject", "defer", "dunno") and a != b:
+        # a pass restriction: the action line itself, case and all
+        problems.append("restriction %r != %r" % (a, b))
     if problems:
         diff += 1
         if diff <= 25 or verbose:
@@ -414,8 +499,12 @@ for (inst, req), a, b in zip(reqs, py, pw):
         same += 1
         k = A[0] + (" " + A[1] if A[1] else "") + (" " + A[3].get("result", "") if A[3] else "")
         kinds[k] = kinds.get(k, 0) + 1
-print("%s: %d requests: %d equal, %d expected CVE-2019-20790 differences, %d mismatches"
-      % (name, len(reqs), same, cve, diff))
+print("%s: %d requests: %d equal, %d expected CVE-2019-20790 differences, "
+      "%d expected 'None' restrictions, %d expected later-recipient "
+      "restrictions, %d expected No_Mail repeated headers, %d expected "
+      "5.7.23 repeats, %d expected Per_User second headers, %d mismatches"
+      % (name, len(reqs), same, cve, none_bug, later_bug, repeat, code,
+         second, diff))
 for k in sorted(kinds):
     print("  %-28s %d" % (k, kinds[k]))
 # the zones must give every result (a zone that failed to load would
@@ -427,6 +516,18 @@ if name == "defaults":
         if not kinds.get(want):
             print("no '%s' answer at all: the test zones are broken" % want)
             diff += 1
+# each new setting must have made a difference that both agree on
+wants = {"nomail": ("reject 550 5.7.23", "prepend fail"),
+         "restrict": ("helo_passed_spf", "mfrom_passed_spf"),
+         "helorestrict": ("helo_passed_spf",),
+         "mfromrestrict": ("spf_fin, passed_spf",),
+         "prospective": ("dunno", "reject 550 5.7.23"),
+         "prospective6": ("dunno", "reject 550 5.7.23"),
+         "peruser": ("bob_passed_spf", "prepend", "reject 550 5.7.24")}
+for want in wants.get(name, ()):
+    if not kinds.get(want):
+        print("no '%s' answer at all in %s" % (want, name))
+        diff += 1
 sys.exit(1 if diff else 0)
 PYEOF
 	local rc=$?
@@ -508,7 +609,55 @@ if "$PYTHON" -c 'import authres' 2>/dev/null; then
 	write_configs ar Header_Type=AR Authserv_Id=mx.pwtest \
 		Whitelist=198.18.2.0/24
 	run_config ar || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+	# both restrictions and the AR header's comment, never sent together
+	write_configs arrestrict Header_Type=AR Authserv_Id=mx.pwtest \
+		HELO_pass_restriction=helo_passed_spf \
+		Mail_From_pass_restriction=mfrom_passed_spf
+	run_config arrestrict HELO_pass_restriction=helo_passed_spf \
+		Mail_From_pass_restriction=mfrom_passed_spf ||
+		{ rc=$?; [ $status -eq 0 ] && status=$rc; }
 else
 	echo "python3-authres not installed: Header_Type = AR not compared"
 fi
+# No_Mail: only "v=spf1 -all" rejects (HELO and MAIL FROM), even under
+# SPF_Not_Pass; a defer stays a defer
+set -- No_Mail=True HELO_reject=SPF_Not_Pass Mail_From_reject=SPF_Not_Pass \
+	TempError_Defer=True
+write_configs nomail "$@"
+run_config nomail "$@" || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+# pass restrictions: both; HELO only (the "None" difference); MAIL FROM
+# only, a list of restrictions; under TestOnly = 0 (DUNNO)
+set -- HELO_pass_restriction=helo_passed_spf \
+	Mail_From_pass_restriction=mfrom_passed_spf
+write_configs restrict "$@"
+run_config restrict "$@" || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+set -- HELO_pass_restriction=helo_passed_spf Mail_From_reject=Softfail
+write_configs helorestrict "$@"
+run_config helorestrict "$@" || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+set -- "Mail_From_pass_restriction=spf_fin, passed_spf" HELO_reject=False
+write_configs mfromrestrict "$@"
+run_config mfromrestrict "$@" || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+set -- TestOnly=0 HELO_pass_restriction=helo_passed_spf \
+	Mail_From_pass_restriction=mfrom_passed_spf
+write_configs restricttest "$@"
+run_config restricttest "$@" || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+# Prospective: every check from 198.18.1.5, local clients included; no
+# header at all, rejects name that address
+write_configs prospective Prospective=198.18.1.5
+run_config prospective || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+# Per_User: bob@ (every request of the grid) and a@ have their own
+# settings, b@ and postmaster use the file's; receiver= is the whole
+# address for all of them; a listed recipient is checked on its own,
+# but a message never gets a second header
+cat >"$W/peruser.txt" <<'EOF'
+# recipient, settings
+bob@example.net, HELO_reject=SPF_Not_Pass|Mail_From_reject=Softfail|PermError_reject=True|Mail_From_pass_restriction=bob_passed_spf
+a@example.net, HELO_reject=False|Mail_From_reject=False|Whitelist=198.18.9.0/24
+EOF
+set -- "Per_User=text,$W/peruser.txt" TempError_Defer=True
+write_configs peruser "$@"
+run_config peruser "$@" || { rc=$?; [ $status -eq 0 ] && status=$rc; }
+# an IPv6 address, written with capitals (the reject text keeps them)
+write_configs prospective6 Prospective=2001:2::A
+run_config prospective6 || { rc=$?; [ $status -eq 0 ] && status=$rc; }
 exit $status

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "dns.h"
 #include "policy_proto.h"
 #include "policy_spf_conf.h"
 #include "policy_spf_decide.h"
@@ -168,8 +169,8 @@ static const struct policy_spf_input in_null = {"198.18.0.1", "mx.example.org",
 
 Test(policy_spf_decide, mfrom_pass_prepends_header, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_NONE, "no SPF record"};
-	struct policy_spf_result m = {SPF_PASS, "sender SPF authorized"};
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
+	struct policy_spf_result m = {SPF_PASS, "sender SPF authorized", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -189,8 +190,9 @@ Test(policy_spf_decide, mfrom_pass_prepends_header, .fini = fini)
 
 Test(policy_spf_decide, mfrom_fail_rejects_5723, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_PASS, "sender SPF authorized"};
-	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized"};
+	struct policy_spf_result h = {SPF_PASS, "sender SPF authorized", false};
+	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized",
+				      false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -208,7 +210,7 @@ Test(policy_spf_decide, mfrom_fail_rejects_5723, .fini = fini)
 /* The HELO result wins: a HELO fail rejects before MAIL FROM runs. */
 Test(policy_spf_decide, helo_fail_rejects_first, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_FAIL, "Not from here"};
+	struct policy_spf_result h = {SPF_FAIL, "Not from here", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -225,9 +227,9 @@ Test(policy_spf_decide, helo_fail_rejects_first, .fini = fini)
 
 Test(policy_spf_decide, permerror_reject_uses_5724, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_NONE, "no SPF record"};
-	struct policy_spf_result m = {SPF_PERMERROR,
-				      "SPF Permanent Error: 2 SPF records"};
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
+	struct policy_spf_result m = {
+	    SPF_PERMERROR, "SPF Permanent Error: 2 SPF records", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -242,9 +244,9 @@ Test(policy_spf_decide, permerror_reject_uses_5724, .fini = fini)
 
 Test(policy_spf_decide, temperror_defer, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_NONE, "no SPF record"};
-	struct policy_spf_result m = {SPF_TEMPERROR,
-				      "SPF Temporary Error: DNS timeout"};
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
+	struct policy_spf_result m = {
+	    SPF_TEMPERROR, "SPF Temporary Error: DNS timeout", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -266,9 +268,11 @@ Test(policy_spf_decide, temperror_defer, .fini = fini)
 
 Test(policy_spf_decide, no_enhanced_codes, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_NONE, "no SPF record"};
-	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized"};
-	struct policy_spf_result t = {SPF_TEMPERROR, "SPF Temporary Error: x"};
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
+	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized",
+				      false};
+	struct policy_spf_result t = {SPF_TEMPERROR, "SPF Temporary Error: x",
+				      false};
 	enum policy_spf_kind k;
 	bool need;
 
@@ -283,7 +287,7 @@ Test(policy_spf_decide, no_enhanced_codes, .fini = fini)
 /* Null sender: the HELO header, envelope-from=<>, no MAIL FROM check. */
 Test(policy_spf_decide, null_sender_helo_header, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_PASS, "sender SPF authorized"};
+	struct policy_spf_result h = {SPF_PASS, "sender SPF authorized", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -304,8 +308,8 @@ Test(policy_spf_decide, null_sender_helo_header, .fini = fini)
  */
 Test(policy_spf_decide, helo_pass_never_stands_in, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_PASS, "sender SPF authorized"};
-	struct policy_spf_result m = {SPF_NONE, "no SPF record"};
+	struct policy_spf_result h = {SPF_PASS, "sender SPF authorized", false};
+	struct policy_spf_result m = {SPF_NONE, "no SPF record", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -322,8 +326,9 @@ Test(policy_spf_decide, helo_pass_never_stands_in, .fini = fini)
 
 Test(policy_spf_decide, no_check_settings, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_SOFTFAIL, "domain owner ..."};
-	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized"};
+	struct policy_spf_result h = {SPF_SOFTFAIL, "domain owner ...", false};
+	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized",
+				      false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -351,8 +356,8 @@ Test(policy_spf_decide, no_check_settings, .fini = fini)
 
 Test(policy_spf_decide, header_types, .fini = fini)
 {
-	struct policy_spf_result m = {SPF_SOFTFAIL, "domain owner ..."};
-	struct policy_spf_result h = {SPF_NONE, "no SPF record"};
+	struct policy_spf_result m = {SPF_SOFTFAIL, "domain owner ...", false};
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -374,8 +379,8 @@ Test(policy_spf_decide, header_types, .fini = fini)
 
 Test(policy_spf_decide, reason_message_fields, .fini = fini)
 {
-	struct policy_spf_result h = {SPF_NONE, "no SPF record"};
-	struct policy_spf_result m = {SPF_SOFTFAIL, "discouraged"};
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
+	struct policy_spf_result m = {SPF_SOFTFAIL, "discouraged", false};
 	enum policy_spf_kind k;
 	bool need;
 
@@ -392,7 +397,7 @@ Test(policy_spf_decide, hostile_text_in_reject, .fini = fini)
 {
 	struct policy_spf_input in = {"198.18.0.1", "mx\x01.example",
 				      "u\r\n@e.org", "x\xff", true};
-	struct policy_spf_result h = {SPF_FAIL, "exp\nX-Evil: yes"};
+	struct policy_spf_result h = {SPF_FAIL, "exp\nX-Evil: yes", false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -410,8 +415,8 @@ Test(policy_spf_decide, long_values_fit_an_action, .fini = fini)
 {
 	char big[400];
 	struct policy_spf_input in = {"198.18.0.1", big, big, big, true};
-	struct policy_spf_result h = {SPF_NEUTRAL, big};
-	struct policy_spf_result m = {SPF_NEUTRAL, big};
+	struct policy_spf_result h = {SPF_NEUTRAL, big, false};
+	struct policy_spf_result m = {SPF_NEUTRAL, big, false};
 	enum policy_spf_kind k;
 	bool need;
 	const char *a;
@@ -490,11 +495,13 @@ Test(policy_spf_decide, receiver)
 /* Reject_Not_Pass_Domains: SPF_Not_Pass for those, with its own reason. */
 Test(policy_spf_decide, reject_not_pass_domains, .fini = fini)
 {
-	struct policy_spf_result none = {SPF_NONE, "no SPF record"};
+	struct policy_spf_result none = {SPF_NONE, "no SPF record", false};
 	struct policy_spf_result neutral = {SPF_NEUTRAL,
 					    "access neither "
-					    "permitted nor denied"};
-	struct policy_spf_result pass = {SPF_PASS, "sender SPF authorized"};
+					    "permitted nor denied",
+					    false};
+	struct policy_spf_result pass = {SPF_PASS, "sender SPF authorized",
+					 false};
 	struct policy_spf_input in_other = {"198.18.0.1", "mx.other.example",
 					    "user@example.org", "example.net",
 					    true};
@@ -542,7 +549,7 @@ Test(policy_spf_decide, long_client_address_fits, .fini = fini)
 {
 	static char big[4096];
 	struct policy_spf_input in = {big, big, big, big, true};
-	struct policy_spf_result r = {SPF_PERMERROR, big};
+	struct policy_spf_result r = {SPF_PERMERROR, big, false};
 	struct sbuf *out = sbuf_new(0);
 	enum policy_spf_kind k;
 	bool need;
@@ -563,4 +570,286 @@ Test(policy_spf_decide, long_client_address_fits, .fini = fini)
 	cr_expect(policy_action_is_valid(sbuf_cstr(out)), "%zu: %.100s",
 		  sbuf_len(out), sbuf_cstr(out));
 	sbuf_free(&out);
+}
+
+/* txt - a TXT answer of n records (NULL-terminated list) */
+static struct dns_answer *txt(enum dns_status st, const char *const *recs)
+{
+	struct dns_answer *a = dns_answer_new(st, DNS_T_TXT);
+
+	for (; recs != NULL && *recs != NULL; recs++)
+		cr_assert_eq(dns_answer_add(a, *recs, strlen(*recs), 0, 1), 0);
+	return a;
+}
+
+struct no_mail_case {
+	enum dns_status st;
+	const char *recs[3];
+	bool want;
+};
+
+static const struct no_mail_case no_mail_cases[] = {
+    {DNS_OK, {"v=spf1 -all"}, true},
+    {DNS_OK, {"google-site-verification=x", "v=spf1 -all"}, true},
+    {DNS_OK, {"v=spf1 -all", "not spf"}, true},
+    {DNS_OK, {"v=spf1 -all "}, false},
+    {DNS_OK, {"v=spf1  -all"}, false},
+    {DNS_OK, {"V=SPF1 -ALL"}, false},
+    {DNS_OK, {"v=spf1 ip4:198.18.1.0/24 -all"}, false},
+    {DNS_OK, {"v=spf1 ~all"}, false},
+    /* two SPF records: a permerror, not a domain without mail */
+    {DNS_OK, {"v=spf1 -all", "v=spf1 +all"}, false},
+    {DNS_OK, {"v=spf1 -all", "v=spf1 -all"}, false},
+    {DNS_OK, {"v=spf10 -all"}, false},
+    {DNS_OK, {NULL}, false},
+    {DNS_NXDOMAIN, {NULL}, false},
+    {DNS_TEMPFAIL, {NULL}, false},
+};
+
+/* No_Mail: which records are those of a domain that sends no mail */
+Test(policy_spf_decide, no_mail_record)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(no_mail_cases) / sizeof(no_mail_cases[0]); i++) {
+		struct dns_answer *a =
+		    txt(no_mail_cases[i].st, no_mail_cases[i].recs);
+
+		cr_expect_eq(policy_spf_no_mail_record(a),
+			     no_mail_cases[i].want, "case %zu (%s)", i,
+			     no_mail_cases[i].recs[0] != NULL
+				 ? no_mail_cases[i].recs[0]
+				 : "-");
+		dns_answer_free(&a);
+	}
+	cr_expect(!policy_spf_no_mail_record(NULL));
+}
+
+/* The record is looked at only when No_Mail is on and r may reject. */
+Test(policy_spf_decide, no_mail_wanted, .fini = fini)
+{
+	size_t k;
+
+	load("");
+	for (k = 0; k < NALL; k++)
+		cr_expect(!policy_spf_no_mail_wanted(&cf, all[k]));
+	policy_spf_conf_release(&cf);
+	load("policyd_spf_no_mail = yes\n");
+	cr_expect(policy_spf_no_mail_wanted(&cf, SPF_FAIL));
+	cr_expect(policy_spf_no_mail_wanted(&cf, SPF_SOFTFAIL));
+	cr_expect(policy_spf_no_mail_wanted(&cf, SPF_NEUTRAL));
+	cr_expect(policy_spf_no_mail_wanted(&cf, SPF_PERMERROR));
+	cr_expect(!policy_spf_no_mail_wanted(&cf, SPF_PASS));
+	cr_expect(!policy_spf_no_mail_wanted(&cf, SPF_NONE));
+	cr_expect(!policy_spf_no_mail_wanted(&cf, SPF_TEMPERROR));
+}
+
+/* No_Mail: a MAIL FROM reject stands only for "v=spf1 -all". */
+Test(policy_spf_decide, no_mail_mail_from, .fini = fini)
+{
+	struct policy_spf_result h = {SPF_NONE, "no SPF record", false};
+	struct policy_spf_result m = {SPF_FAIL, "SPF fail - not authorized",
+				      false};
+	struct policy_spf_result t = {SPF_TEMPERROR, "SPF Temporary Error: x",
+				      false};
+	enum policy_spf_kind k;
+	bool need;
+	const char *a;
+
+	load("policyd_spf_no_mail = yes\n"
+	     "policyd_spf_temperror_defer = yes\n");
+	a = decide(&in_user, &h, &m, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect_str_eq(a, "PREPEND Received-SPF: Fail (mailfrom) "
+			    "identity=mailfrom; client-ip=198.18.0.1; "
+			    "helo=mx.example.org; "
+			    "envelope-from=user@example.org; "
+			    "receiver=example.net ");
+	m.no_mail = true;
+	a = decide(&in_user, &h, &m, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+	cr_expect(starts(a, "550 5.7.23 Message rejected due to: SPF fail"),
+		  "%s", a);
+	/* a defer is not a reject: No_Mail leaves it alone */
+	a = decide(&in_user, &h, &t, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_DEFER);
+	policy_spf_conf_release(&cf);
+	/* without No_Mail the flag means nothing */
+	load("");
+	m.no_mail = false;
+	a = decide(&in_user, &h, &m, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+}
+
+/* No_Mail on HELO: no reject, so MAIL FROM runs (or the HELO header). */
+Test(policy_spf_decide, no_mail_helo, .fini = fini)
+{
+	struct policy_spf_result h = {SPF_FAIL, "SPF fail - not authorized",
+				      false};
+	struct policy_spf_result m = {SPF_PASS, "sender SPF authorized", false};
+	struct policy_spf_result soft = {
+	    SPF_SOFTFAIL, "domain owner discourages use of this host", false};
+	enum policy_spf_kind k;
+	bool need;
+	const char *a;
+
+	load("policyd_spf_no_mail = yes\n"
+	     "policyd_spf_mail_from_reject = Softfail\n");
+	a = decide(&in_user, &h, NULL, &k, &need);
+	cr_expect(need);
+	a = decide(&in_user, &h, &m, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect(starts(a, "PREPEND Received-SPF: Pass (mailfrom) "), "%s", a);
+	/* a softfail that Mail_From_reject = Softfail rejects: header */
+	a = decide(&in_user, &h, &soft, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect(starts(a, "PREPEND Received-SPF: Softfail (mailfrom) "), "%s",
+		  a);
+	/* null sender: the HELO header */
+	a = decide(&in_null, &h, NULL, &k, &need);
+	cr_expect(!need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect_str_eq(a, "PREPEND Received-SPF: Fail (SPF fail - not "
+			    "authorized) identity=helo; client-ip=198.18.0.1; "
+			    "helo=mx.example.org; envelope-from=<>; "
+			    "receiver=example.net ");
+	/* "v=spf1 -all" at the HELO name: rejected */
+	h.no_mail = true;
+	a = decide(&in_user, &h, NULL, &k, &need);
+	cr_expect(!need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+	cr_expect(strstr(a, "s=helo;") != NULL, "%s", a);
+}
+
+/* HELO_pass_restriction: the restriction alone is the action. */
+Test(policy_spf_decide, helo_pass_restriction, .fini = fini)
+{
+	struct policy_spf_result pass = {SPF_PASS, "sender SPF authorized",
+					 false};
+	struct policy_spf_result fail = {SPF_FAIL, "SPF fail - not authorized",
+					 false};
+	struct policy_spf_result none = {SPF_NONE, "no SPF record", false};
+	enum policy_spf_kind k;
+	bool need;
+	const char *a;
+
+	load("policyd_spf_helo_pass_restriction = helo_passed_spf\n");
+	a = decide(&in_null, &pass, NULL, &k, &need);
+	cr_expect(!need);
+	cr_expect_eq(k, POLICY_SPF_RESTRICTION);
+	cr_expect_str_eq(a, "helo_passed_spf");
+	/* a sender: MAIL FROM cannot change the answer, so it is not run */
+	a = decide(&in_user, &pass, NULL, &k, &need);
+	cr_expect(!need);
+	cr_expect_eq(k, POLICY_SPF_RESTRICTION);
+	cr_expect_str_eq(a, "helo_passed_spf");
+	/* the HELO did not pass: as without the setting */
+	a = decide(&in_null, &none, NULL, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	a = decide(&in_null, &fail, NULL, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+	a = decide(&in_user, &none, NULL, &k, &need);
+	cr_expect(need);
+	a = decide(&in_user, &none, &pass, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect(starts(a, "PREPEND Received-SPF: Pass (mailfrom) "), "%s", a);
+	policy_spf_conf_release(&cf);
+	/* Mail_From_reject = No_Check: still the restriction */
+	load("policyd_spf_helo_pass_restriction = helo_passed_spf\n"
+	     "policyd_spf_mail_from_reject = No_Check\n");
+	a = decide(&in_user, &pass, NULL, &k, &need);
+	cr_expect(!need);
+	cr_expect_str_eq(a, "helo_passed_spf");
+	policy_spf_conf_release(&cf);
+	/* HELO_reject = No_Check: no HELO result, no restriction */
+	load("policyd_spf_helo_pass_restriction = helo_passed_spf\n"
+	     "policyd_spf_helo_reject = No_Check\n");
+	a = decide(&in_user, NULL, &pass, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	/* HELO_reject = False still checks HELO: the restriction applies */
+	policy_spf_conf_release(&cf);
+	load("policyd_spf_helo_pass_restriction = helo_passed_spf\n"
+	     "policyd_spf_helo_reject = False\n");
+	a = decide(&in_null, &pass, NULL, &k, &need);
+	cr_expect_str_eq(a, "helo_passed_spf");
+}
+
+/* Both restrictions: a MAIL FROM pass picks its own. */
+Test(policy_spf_decide, both_pass_restrictions, .fini = fini)
+{
+	struct policy_spf_result pass = {SPF_PASS, "sender SPF authorized",
+					 false};
+	struct policy_spf_result fail = {SPF_FAIL, "SPF fail - not authorized",
+					 false};
+	struct policy_spf_result neutral = {
+	    SPF_NEUTRAL, "access neither permitted nor denied", false};
+	struct policy_spf_result none = {SPF_NONE, "no SPF record", false};
+	enum policy_spf_kind k;
+	bool need;
+	const char *a;
+
+	load("policyd_spf_helo_pass_restriction = helo_passed_spf\n"
+	     "policyd_spf_mail_from_pass_restriction = spf_fin, passed_spf\n");
+	a = decide(&in_user, &pass, NULL, &k, &need);
+	cr_expect(need);
+	a = decide(&in_user, &pass, &pass, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_RESTRICTION);
+	cr_expect_str_eq(a, "spf_fin, passed_spf");
+	/* HELO pass, MAIL FROM not: the HELO one, even over a reject */
+	a = decide(&in_user, &pass, &fail, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_RESTRICTION);
+	cr_expect_str_eq(a, "helo_passed_spf");
+	a = decide(&in_user, &pass, &neutral, &k, &need);
+	cr_expect_str_eq(a, "helo_passed_spf");
+	/* no HELO pass: MAIL FROM's own, or its usual answer */
+	a = decide(&in_user, &none, &pass, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_RESTRICTION);
+	cr_expect_str_eq(a, "spf_fin, passed_spf");
+	a = decide(&in_user, &none, &fail, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+	/* a HELO reject comes first */
+	a = decide(&in_user, &fail, NULL, &k, &need);
+	cr_expect(!need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+	policy_spf_conf_release(&cf);
+	/* MAIL FROM restriction only: nothing for the null sender */
+	load("policyd_spf_mail_from_pass_restriction = mfrom_passed_spf\n");
+	a = decide(&in_null, &pass, NULL, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect(starts(a, "PREPEND Received-SPF: Pass (sender SPF "
+			    "authorized) identity=helo;"),
+		  "%s", a);
+	a = decide(&in_user, &pass, &pass, &k, &need);
+	cr_expect_str_eq(a, "mfrom_passed_spf");
+	a = decide(&in_user, &pass, &none, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect(starts(a, "PREPEND Received-SPF: None (mailfrom) "), "%s", a);
+}
+
+/* Prospective: no header ever; rejects and restrictions as usual. */
+Test(policy_spf_decide, prospective, .fini = fini)
+{
+	struct policy_spf_input in = {"198.18.1.5", "mx.example.org",
+				      "user@example.org", "example.net", true};
+	struct policy_spf_result pass = {SPF_PASS, "sender SPF authorized",
+					 false};
+	struct policy_spf_result fail = {SPF_FAIL, "SPF fail - not authorized",
+					 false};
+	struct policy_spf_result none = {SPF_NONE, "no SPF record", false};
+	enum policy_spf_kind k;
+	bool need;
+	const char *a;
+
+	load("policyd_spf_prospective = 198.18.1.5\n"
+	     "policyd_spf_mail_from_pass_restriction = mfrom_passed_spf\n");
+	a = decide(&in, &none, &none, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_PREPEND);
+	cr_expect_str_eq(a, "DUNNO");
+	a = decide(&in_null, &none, NULL, &k, &need);
+	cr_expect_str_eq(a, "DUNNO");
+	a = decide(&in, &none, &fail, &k, &need);
+	cr_expect_eq(k, POLICY_SPF_REJECT);
+	cr_expect(strstr(a, ";ip=198.18.1.5;") != NULL, "%s", a);
+	a = decide(&in, &none, &pass, &k, &need);
+	cr_expect_str_eq(a, "mfrom_passed_spf");
 }
