@@ -138,7 +138,12 @@ Test(milter_conf, errors)
 	     "milterd_key_table is not"},
 	    {"milterd_sql_keys = maybe\n", "milterd_sql_keys"},
 	    {"milterd_sql_keys = yes\ndb_type = oracle\n", "db_type"},
+#ifdef HAVE_MYSQL
 	    {"milterd_sql_keys = yes\ndb_type = mysql\n", "db_name"},
+#else
+	    {"milterd_sql_keys = yes\ndb_type = mysql\n",
+	     "not supported by this build"},
+#endif
 	    {"milterd_sql_keys = yes\ndb_path =\n", "db_path"},
 	    {"milterd_sql_keys = yes\ndb_no_such = 1\n", "db_no_such"},
 	    {"milterd_mode = v\nmilterd_authserv_id = a;b\n",
@@ -190,6 +195,7 @@ Test(milter_conf, sql_keys)
 	milter_conf_release(&cf);
 
 	/* and together with the tables; MySQL parameters */
+#ifdef HAVE_MYSQL
 	cr_assert_eq(apply("milterd_sql_keys = yes\n"
 			   "milterd_key_table = /kt\n"
 			   "milterd_signing_table = /st\n"
@@ -202,6 +208,17 @@ Test(milter_conf, sql_keys)
 	cr_assert_str_eq(cf.db_params.hosts, "inet:127.0.0.1:3306");
 	cr_assert_str_eq(cf.db_params.option_group, "client");
 	milter_conf_release(&cf);
+#else
+	/* an SQLite-only build says so */
+	cr_assert_eq(apply("milterd_sql_keys = yes\n"
+			   "db_type = mysql\ndb_name = pw\n",
+			   &cf, err),
+		     -1);
+	cr_assert(strstr(sbuf_cstr(err), "not supported by this build") !=
+		      NULL,
+		  "%s", sbuf_cstr(err));
+	sbuf_reset(err);
+#endif
 
 	/* without sql_keys the db_* parameters are the command's only */
 	cr_assert_eq(apply("milterd_mode = v\ndb_type = oracle\n", &cf, err),
