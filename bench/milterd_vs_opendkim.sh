@@ -6,8 +6,8 @@
 #
 # Usage: bench/milterd_vs_opendkim.sh [BUILDDIR]
 #   BUILDDIR (default: the current directory) holds
-#   milterd/postwarden-milterd and bench/milter_load (built here with
-#   "make bench/milter_load" if missing).
+#   milterd/postwarden-milterd, bench/milter_load and bench/milter_floor
+#   (built here with "make bench/milter_load" and so on if missing).
 # Environment (all optional):
 #   RUN_SECONDS  length of one measured run (10; every run also stops
 #                after RUN_MESSAGES messages, 1000000)
@@ -17,6 +17,10 @@
 #   PER_CONN     messages per milter connection (1: one message per
 #                SMTP session; 0: one connection for the whole run)
 #   MODES        which of sign verify to run (both)
+#   FLOOR        1 (default): in sign mode, also run bench/milter_floor,
+#                a libmilter milter that does no DKIM work, under the same
+#                load, and report what any libmilter signer can reach on
+#                these cores; 0: skip it
 #   MSG_BYTES    size of the test message (4096)
 #   SERVER_CPUS, CLIENT_CPUS
 #                CPU lists for taskset: both daemons get the same cores
@@ -40,12 +44,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 BUILD=$(cd "${1:-.}" && pwd)
 MILTERD=$BUILD/milterd/postwarden-milterd
 LOAD=$BUILD/bench/milter_load
+FLOOR_BIN=$BUILD/bench/milter_floor
 RUN_SECONDS=${RUN_SECONDS:-10}
 RUN_MESSAGES=${RUN_MESSAGES:-1000000}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-16}
 PER_CONN=${PER_CONN:-1}
 MODES=${MODES:-sign verify}
+FLOOR=${FLOOR:-1}
 MSG_BYTES=${MSG_BYTES:-4096}
 DKIMDATA=${PW_TESTDATA_DIR:-$here/../../shared/testdata}/dkim
 KEY=$DKIMDATA/dkimpy/2048_testkey.key
@@ -62,7 +68,7 @@ die() {
 	echo "milterd_vs_opendkim.sh: $*" >&2
 	exit 1
 }
-for v in RUN_SECONDS RUN_MESSAGES ROUNDS CONNS PER_CONN MSG_BYTES; do
+for v in RUN_SECONDS RUN_MESSAGES ROUNDS CONNS PER_CONN MSG_BYTES FLOOR; do
 	case ${!v} in
 	'' | *[!0-9]*) die "$v must be a number" ;;
 	esac
@@ -74,9 +80,12 @@ done
 	die "MSG_BYTES: 512..10000000"
 [ "$(id -u)" = 0 ] || die "run as root (OpenDKIM is started as root)"
 [ -x "$MILTERD" ] || die "no $MILTERD (build the tree first)"
-if [ ! -x "$LOAD" ]; then
-	make -C "$BUILD" bench/milter_load >/dev/null || die "cannot build $LOAD"
-fi
+for b in "$LOAD" "$FLOOR_BIN"; do
+	if [ ! -x "$b" ]; then
+		make -C "$BUILD" "bench/${b##*/}" >/dev/null ||
+			die "cannot build $b"
+	fi
+done
 OPENDKIM=$(command -v opendkim || echo /usr/sbin/opendkim)
 [ -x "$OPENDKIM" ] || die "opendkim not found (apt-get install opendkim)"
 [ -r "$KEY" ] && [ -r "$PUB" ] ||
@@ -201,12 +210,22 @@ OPENDKIM_PID=$!
 PIDS="$PIDS $OPENDKIM_PID"
 wait_socket "$W/opendkim.sock" "$OPENDKIM_PID" ||
 	die "opendkim did not start: $(tail -5 "$W/opendkim.log")"
+# The floor: libmilter with no DKIM work (bench/milter_floor).
+if [ "$FLOOR" = 1 ]; then
+	"${SRV[@]}" "$FLOOR_BIN" "unix:$W/floor.sock" >"$W/floor.log" 2>&1 &
+	FLOOR_PID=$!
+	PIDS="$PIDS $FLOOR_PID"
+	wait_socket "$W/floor.sock" "$FLOOR_PID" ||
+		die "milter_floor did not start: $(tail -5 "$W/floor.log")"
+fi
 # shellcheck disable=SC2034 # read through ${!name}
 {
 	SOCK_milterd=unix:$W/milterd.sock
 	SOCK_opendkim=unix:$W/opendkim.sock
+	SOCK_floor=unix:$W/floor.sock
 	PID_milterd=$MILTERD_PID
 	PID_opendkim=$OPENDKIM_PID
+	PID_floor=${FLOOR_PID:-}
 }
 
 # The message to verify: signed once by milterd; both must say pass.
@@ -296,14 +315,16 @@ for m in $MODES; do
 	sign | verify) ;;
 	*) die "unknown mode $m" ;;
 	esac
-	: >"$W/$m.milterd"
-	: >"$W/$m.opendkim"
-	run_load milterd "$m" 2 >/dev/null # warm-up
-	run_load opendkim "$m" 2 >/dev/null
+	daemons="milterd opendkim"
+	[ "$m" = sign ] && [ "$FLOOR" = 1 ] && daemons="$daemons floor"
+	for d in $daemons; do
+		: >"$W/$m.$d"
+		run_load "$d" "$m" 2 >/dev/null # warm-up
+	done
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		r=$((r + 1))
-		for d in milterd opendkim; do
+		for d in $daemons; do
 			line=$(timed_load "$d" "$m" "$RUN_SECONDS")
 			echo "$m $d round $r: $line" >&2
 			printf '%s\n' "$line" >>"$W/$m.$d"
@@ -311,6 +332,7 @@ for m in $MODES; do
 	done
 	printf '%s\t%s\t%s\n' "$m" "$(median_line "$W/$m.milterd")" \
 		"$(median_line "$W/$m.opendkim")" >>"$RESULTS"
+	[ -s "$W/$m.floor" ] && median_line "$W/$m.floor" >"$W/floor.median"
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # openssl once before and once after the runs: the higher rate counts
@@ -352,6 +374,24 @@ if [ -n "${SIGN_X:-}" ]; then
 		if (b + 0 == 0) print "-"; else printf "%.0f", 100 * a / b }')
 	echo "sign:   milterd/OpenDKIM ${SIGN_X}x (target >= 3: $(meets "$SIGN_X" 3));" \
 		"milterd/openssl ${pct}% (target >= 70%: $(meets "$pct" 70))"
+fi
+if [ -n "${SIGN_X:-}" ] && [ -s "$W/floor.median" ]; then
+	# Any libmilter signer spends the floor's CPU plus one RSA signature
+	# per message; the client's CPU counts when it shares the cores.
+	fl=$(cat "$W/floor.median")
+	fcli=$(field client_cpu_us "$fl")
+	shared=1
+	[ -n "$SERVER_CPUS" ] && [ -n "$CLIENT_CPUS" ] && shared=0
+	[ "$shared" = 1 ] || fcli=0
+	awk -v mps="$(field mps "$fl")" -v fd="$(field cpu_us "$fl")" \
+		-v fc="$fcli" -v ssl="$SSL_SIGN" -v ncpu="$NCPU" \
+		-v sign="$SIGN_MPS" 'BEGIN {
+		if (ssl + 0 == 0 || fd == "-") exit
+		rsa = ncpu * 1e6 / ssl
+		ceil = 100 * rsa / (rsa + fd + fc)
+		printf "floor:  libmilter with no DKIM work (bench/milter_floor): %s msg/s, %s us daemon + %s us client CPU per message\n", mps, fd, fc
+		printf "        one RSA-2048 signature costs %.0f us here, so any libmilter signer tops out at %.0f%% of openssl speed on these cores; milterd reaches %.0f%% of that ceiling\n", rsa, ceil, (100 * sign / ssl) / ceil * 100
+	}'
 fi
 if [ -n "${VERIFY_X:-}" ]; then
 	echo "verify: milterd/OpenDKIM ${VERIFY_X}x (target >= 2: $(meets "$VERIFY_X" 2))"

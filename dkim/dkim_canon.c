@@ -133,8 +133,9 @@ static void dkim_canon_emit(struct dkim_canon_body *b, const void *p, size_t n)
 	}
 }
 
-/* dkim_canon_content - a byte that makes the line non-empty */
-static void dkim_canon_content(struct dkim_canon_body *b, unsigned char c)
+/* dkim_canon_content - bytes that make the line non-empty (n > 0) */
+static void dkim_canon_content(struct dkim_canon_body *b,
+			       const unsigned char *p, size_t n)
 {
 	if (!b->line) {
 		/* the empty lines before were not trailing after all */
@@ -146,7 +147,25 @@ static void dkim_canon_content(struct dkim_canon_body *b, unsigned char c)
 		dkim_canon_emit(b, " ", 1);
 		b->wsp = false;
 	}
-	dkim_canon_emit(b, &c, 1);
+	dkim_canon_emit(b, p, n);
+}
+
+/* dkim_canon_plain - how many bytes from p on no rule touches: up to
+ * the next CR or LF, or (relaxed) white space */
+static size_t dkim_canon_plain(const struct dkim_canon_body *b,
+			       const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (b->c == DKIM_CANON_RELAXED) {
+		while (i < n && p[i] != '\r' && p[i] != '\n' &&
+		       !dkim_canon_is_wsp(p[i]))
+			i++;
+	} else {
+		while (i < n && p[i] != '\r' && p[i] != '\n')
+			i++;
+	}
+	return i;
 }
 
 /* dkim_canon_end_line - CRLF (or bare LF) seen */
@@ -164,18 +183,25 @@ static void dkim_canon_end_line(struct dkim_canon_body *b)
 void dkim_canon_body_update(struct dkim_canon_body *b, const void *p, size_t n)
 {
 	const unsigned char *u = p;
-	size_t i;
+	size_t i = 0, run;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		unsigned char c = u[i];
 
+		/* most bytes are plain text: take them a run at a time */
+		if (!b->cr && (run = dkim_canon_plain(b, u + i, n - i)) > 0) {
+			dkim_canon_content(b, u + i, run);
+			i += run;
+			continue;
+		}
+		i++;
 		if (b->cr) {
 			b->cr = false;
 			if (c == '\n') {
 				dkim_canon_end_line(b);
 				continue;
 			}
-			dkim_canon_content(b, '\r');
+			dkim_canon_content(b, (const unsigned char *)"\r", 1);
 		}
 		if (c == '\r')
 			b->cr = true;
@@ -184,7 +210,7 @@ void dkim_canon_body_update(struct dkim_canon_body *b, const void *p, size_t n)
 		else if (b->c == DKIM_CANON_RELAXED && dkim_canon_is_wsp(c))
 			b->wsp = true;
 		else
-			dkim_canon_content(b, c);
+			dkim_canon_content(b, &c, 1);
 	}
 }
 
@@ -194,7 +220,7 @@ size_t dkim_canon_body_final(struct dkim_canon_body *b,
 {
 	if (b->cr) {
 		b->cr = false;
-		dkim_canon_content(b, '\r');
+		dkim_canon_content(b, (const unsigned char *)"\r", 1);
 	}
 	/* a last line without CRLF gets one; trailing empty lines go */
 	if (b->line)
