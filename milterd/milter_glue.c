@@ -230,10 +230,16 @@ static void add_field(struct milter_msg *m, bool leadspc, const char *name,
 	/* without LEADSPC the MTA took one space away (milter.md 4) */
 	if (!leadspc)
 		rc |= sbuf_putc(m->hdrs, ' ');
-	for (const char *p = value; *p != '\0' && rc == 0; p++) {
-		if (*p == '\n' && (p == value || p[-1] != '\r'))
+	/* copy line by line: a bare LF of the MTA's folding gets its CR */
+	for (const char *p = value, *lf; rc == 0; p = lf + 1) {
+		if ((lf = strchr(p, '\n')) == NULL) {
+			rc |= sbuf_append_str(m->hdrs, p);
+			break;
+		}
+		rc |= sbuf_append(m->hdrs, p, (size_t)(lf - p));
+		if (lf == value || lf[-1] != '\r')
 			rc |= sbuf_putc(m->hdrs, '\r');
-		rc |= sbuf_putc(m->hdrs, *p);
+		rc |= sbuf_putc(m->hdrs, '\n');
 	}
 	if (rc != 0) {
 		sbuf_truncate(m->hdrs, mark);
