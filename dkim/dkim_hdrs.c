@@ -43,6 +43,58 @@ void dkim_hdrs_free(struct dkim_hdrs **hp)
 	*hp = NULL;
 }
 
+/* dkim_hdrs_is_ftext - a field name byte: printable US-ASCII but ':' */
+static bool dkim_hdrs_is_ftext(unsigned char c)
+{
+	return c >= 33 && c <= 126 && c != ':';
+}
+
+/* dkim_hdrs_name_is_valid - 1*ftext, then optional spaces and tabs */
+bool dkim_hdrs_name_is_valid(const char *name, size_t n)
+{
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!dkim_hdrs_is_ftext((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+/*
+ * dkim_hdrs_name_len - length of the name of a field whose first colon is
+ * at colon_off, or -1 with a reason: RFC 5322 2.2 (1*ftext), plus the
+ * obsolete white space between name and colon (4.5.3) that relaxed
+ * canonicalization deletes.
+ */
+static int dkim_hdrs_name_len(const char *field, size_t colon_off, size_t *nl_r,
+			      struct sbuf *err)
+{
+	size_t nl = colon_off;
+
+	while (nl > 0 && (field[nl - 1] == ' ' || field[nl - 1] == '\t'))
+		nl--;
+	if (nl == 0) {
+		sbuf_append_str(err, "header field with an empty name");
+		return -1;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		unsigned char c = (unsigned char)field[i];
+
+		if (dkim_hdrs_is_ftext(c))
+			continue;
+		sbuf_printf(err, "header field name with %s at byte %zu",
+			    c == ' ' || c == '\t' ? "white space inside"
+			    : c >= 128		  ? "an 8-bit byte"
+						  : "a control character",
+			    i + 1);
+		return -1;
+	}
+	*nl_r = nl;
+	return 0;
+}
+
 /* dkim_hdrs_add - keep one more field */
 int dkim_hdrs_add(struct dkim_hdrs *h, const char *field, size_t n,
 		  struct sbuf *err)
@@ -55,6 +107,8 @@ int dkim_hdrs_add(struct dkim_hdrs *h, const char *field, size_t n,
 		sbuf_append_str(err, "header field without a colon");
 		return -1;
 	}
+	if (dkim_hdrs_name_len(field, (size_t)(colon - field), &nl, err) < 0)
+		return -1;
 	if (h->n == DKIM_HDRS_MAX_FIELDS) {
 		sbuf_printf(err, "more than %d header fields",
 			    DKIM_HDRS_MAX_FIELDS);
@@ -69,9 +123,6 @@ int dkim_hdrs_add(struct dkim_hdrs *h, const char *field, size_t n,
 		h->cap = h->cap == 0 ? 32 : h->cap * 2;
 		h->f = xrealloc(h->f, h->cap * sizeof(*h->f));
 	}
-	nl = (size_t)(colon - field);
-	while (nl > 0 && (field[nl - 1] == ' ' || field[nl - 1] == '\t'))
-		nl--;
 	f = &h->f[h->n++];
 	/* a copy of n bytes: a NUL inside must not shorten it */
 	f->text = xmalloc(n + 1);

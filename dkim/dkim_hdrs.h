@@ -29,11 +29,19 @@ void dkim_hdrs_free(struct dkim_hdrs **hp); /* NULL-safe */
 
 /*
  * dkim_hdrs_add - one field "Name:value" (n bytes, borrowed, folding
- * CRLFs inside, no final CRLF). -1 with a reason in err when it has no
- * colon or a limit is passed.
+ * CRLFs inside, no final CRLF). The name is 1*ftext (RFC 5322 2.2:
+ * printable US-ASCII but ':'), optionally followed by spaces and tabs
+ * before the colon (obsolete syntax, 4.5.3). -1 with a reason in err
+ * when it has no colon, the name is empty or has other bytes (white
+ * space inside, control characters, 8-bit bytes), or a limit is passed.
  */
 int dkim_hdrs_add(struct dkim_hdrs *h, const char *field, size_t n,
 		  struct sbuf *err);
+/*
+ * dkim_hdrs_name_is_valid - the n bytes before a field's colon make a
+ * name dkim_hdrs_add takes: 1*ftext, then optional spaces and tabs
+ */
+bool dkim_hdrs_name_is_valid(const char *name, size_t n);
 size_t dkim_hdrs_count(const struct dkim_hdrs *h);
 /* dkim_hdrs_field - field i, top first (borrowed while h lives) */
 const char *dkim_hdrs_field(const struct dkim_hdrs *h, size_t i, size_t *len_r);

@@ -270,6 +270,13 @@ static sfsistat glue_header(SMFICTX *ctx, char *name, char *value)
 	m = c->msg != NULL ? c->msg : msg_new(c);
 	if (m->state != GLUE_HEADERS)
 		return go_on(c, SMFIP_NR_HDR);
+	if (!dkim_hdrs_name_is_valid(name, strlen(name))) {
+		/* no h= can name it: left out, so it cannot fail the rest */
+		log_info("%s: header field with a malformed name left out of "
+			 "DKIM",
+			 queue_id(ctx));
+		return go_on(c, SMFIP_NR_HDR);
+	}
 	if (strcasecmp(name, "From") == 0 && !m->have_from) {
 		m->have_from = true;
 		if (sbuf_append_str(m->from, value) < 0)

@@ -212,7 +212,11 @@ const char *sqldb_rows_get(const struct sqldb_rows *rows, size_t row,
 	return rows->vals[row * rows->ncols + col];
 }
 
-/* sqldb_rows_free - release a result; NULL-safe */
+/*
+ * sqldb_rows_free - release a result; NULL-safe. Values may be secrets
+ * (dkim_key.private_key, password hashes), so each is wiped before it is
+ * freed: a result is small next to the query that made it.
+ */
 void sqldb_rows_free(struct sqldb_rows **rowsp)
 {
 	size_t i;
@@ -220,7 +224,7 @@ void sqldb_rows_free(struct sqldb_rows **rowsp)
 	if (*rowsp == NULL)
 		return;
 	for (i = 0; i < (*rowsp)->nvals; i++)
-		free((*rowsp)->vals[i]);
+		xfree_secret(&(*rowsp)->vals[i]);
 	for (i = 0; (*rowsp)->names != NULL && i < (*rowsp)->ncols; i++)
 		free((*rowsp)->names[i]);
 	free((*rowsp)->names);

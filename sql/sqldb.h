@@ -110,7 +110,9 @@ const char *sqldb_rows_column_name(const struct sqldb_rows *rows,
  * sqldb_rows_free. Out of range is a bug (log_panic). */
 const char *sqldb_rows_get(const struct sqldb_rows *rows, size_t row,
 			   size_t col);
-void sqldb_rows_free(struct sqldb_rows **rowsp); /* NULL-safe */
+/* sqldb_rows_free - NULL-safe; wipes every value before freeing it, as
+ * values may be secrets (private keys, password hashes) */
+void sqldb_rows_free(struct sqldb_rows **rowsp);
 
 #define SQLDB_TIMESTAMP_SIZE 20 /* "YYYY-MM-DD HH:MM:SS" + NUL */
 

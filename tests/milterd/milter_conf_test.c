@@ -95,6 +95,11 @@ Test(milter_conf, socket_forms)
 	    {"local:/run/m.sock", "local:/run/m.sock"},
 	    {"inet:8891@localhost", "inet:8891@localhost"},
 	    {"inet6:8891@::1", "inet6:8891@::1"},
+	    {"inet6:8891@[::1]", "inet6:8891@::1"},
+	    {"inet6:8891", "inet6:8891"},
+	    {"inet6:8891@localhost", "inet6:8891@localhost"},
+	    {"inet:8891", "inet:8891"},
+	    {"inet:[::1]:8891", "inet6:8891@::1"},
 	    {"inet:127.0.0.1:8891", "inet:8891@127.0.0.1"},
 	};
 

@@ -198,3 +198,36 @@ Test(sqldb, timestamp_format)
 	cr_expect_eq(ts[10], ' ');
 	cr_expect_eq(ts[13], ':');
 }
+
+/* values are wiped, then freed, by sqldb_rows_free: whatever their form
+ * (NULL, empty, a long PEM-sized text, text cut at an embedded NUL) the
+ * result must free cleanly, once, and leave the handle NULL */
+Test(sqldb, rows_free_wipes_every_value_form)
+{
+	struct sqldb_rows *rows = NULL;
+	size_t big = 70000;
+	char *pem = malloc(big + 1);
+
+	cr_assert_not_null(pem);
+	memset(pem, 'K', big);
+	pem[big] = '\0';
+	cr_assert_eq(put("null", NULL), SQLDB_OK);
+	cr_assert_eq(put("empty", ""), SQLDB_OK);
+	cr_assert_eq(put("pem", pem), SQLDB_OK, "%s", sbuf_cstr(err));
+	cr_assert_eq(sqldb_exec(db, "INSERT INTO t (k, v) VALUES ('nul', "
+				    "CAST(X'61620063' AS TEXT))",
+				NULL, 0, NULL, err),
+		     SQLDB_OK, "%s", sbuf_cstr(err));
+	cr_assert_eq(sqldb_exec(db, "SELECT k, v FROM t ORDER BY k", NULL, 0,
+				&rows, err),
+		     SQLDB_OK, "%s", sbuf_cstr(err));
+	cr_assert_eq(sqldb_rows_count(rows), 4);
+	cr_expect_str_eq(sqldb_rows_get(rows, 0, 1), "");
+	cr_expect_str_eq(sqldb_rows_get(rows, 1, 1), "ab");
+	cr_expect_null(sqldb_rows_get(rows, 2, 1));
+	cr_expect_eq(strlen(sqldb_rows_get(rows, 3, 1)), big);
+	sqldb_rows_free(&rows);
+	cr_expect_null(rows);
+	sqldb_rows_free(&rows); /* NULL-safe */
+	free(pem);
+}
