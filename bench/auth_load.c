@@ -13,17 +13,15 @@
  * holds them without requests until T seconds pass or SIGTERM/SIGINT;
  * prints "ready idle=M" once they are all up, for RSS measurements.
  *
- * Endpoints: unix:/path (or a bare path) and inet:127.0.0.1:port.
+ * Endpoints: unix:/path, /path, inet:127.0.0.1:port and the other forms
+ * of load_common.h.
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,15 +29,16 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base64.h"
+#include "load_common.h"
 #include "numparse.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
+#define PROG "auth_load"
 #define LOAD_MAX_CONNS 512u	    /* concurrent request connections */
 #define LOAD_MAX_IDLE 100000u	    /* idle connections */
 #define LOAD_MAX_REQUESTS 10000000u /* latency samples are kept */
@@ -68,7 +67,7 @@ struct conn {
 
 struct load {
 	/* options */
-	const char *endpoint;
+	struct load_common_endpoint endpoint;
 	unsigned int nconns, nreq, seconds, nusers, idle;
 	double wrong_frac;
 	const char *login_fmt, *password;
@@ -83,14 +82,6 @@ struct load {
 	unsigned long nlat;
 	struct timespec start, deadline;
 };
-
-static volatile sig_atomic_t load_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	load_stop = 1;
-}
 
 static void usage(void)
 {
@@ -114,101 +105,16 @@ static void usage(void)
 	exit(2);
 }
 
-static double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(a->tv_sec - b->tv_sec) +
-	       (double)(a->tv_nsec - b->tv_nsec) / 1e9;
-}
-
 static long ms_until(const struct timespec *t)
 {
 	struct timespec now;
 	double d;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	d = ts_diff(t, &now) * 1000.0;
+	d = load_common_ts_diff(t, &now) * 1000.0;
 	if (d <= 0)
 		return 0;
 	return d > 1000.0 ? 1000 : (long)d + 1;
-}
-
-static bool ts_passed(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return ts_diff(&now, t) >= 0;
-}
-
-/* sock_open - a connected, blocking stream socket to the endpoint */
-static int sock_open(const char *ep)
-{
-	int fd;
-
-	if (strncmp(ep, "inet:", 5) == 0) {
-		struct sockaddr_in sin;
-		const char *host = ep + 5, *colon = strrchr(host, ':');
-		char addr[INET_ADDRSTRLEN];
-		unsigned int port;
-
-		if (colon == NULL || (size_t)(colon - host) >= sizeof(addr) ||
-		    numparse_uint(colon + 1, 65535, &port) < 0 || port == 0) {
-			fprintf(stderr, "auth_load: bad endpoint %s\n", ep);
-			exit(2);
-		}
-		memcpy(addr, host, (size_t)(colon - host));
-		addr[colon - host] = '\0';
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
-			fprintf(stderr, "auth_load: bad address %s\n", addr);
-			exit(2);
-		}
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-			close(fd);
-			return -1;
-		}
-	} else {
-		struct sockaddr_un sun;
-		const char *path = strncmp(ep, "unix:", 5) == 0 ? ep + 5 : ep;
-
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		if (strlen(path) >= sizeof(sun.sun_path)) {
-			fprintf(stderr, "auth_load: socket path too long\n");
-			exit(2);
-		}
-		memcpy(sun.sun_path, path, strlen(path) + 1);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
-
-/* write_all - write a whole short line; the socket is blocking */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /*
@@ -250,22 +156,27 @@ static int conn_fill(struct conn *c)
 
 /*
  * conn_handshake - connect, send VERSION and CPID (as Postfix, before
- * reading), read up to DONE. Blocking, bounded by a receive timeout.
+ * reading), read up to DONE. Blocking; a read that times out
+ * returns EAGAIN, which conn_fill takes as "nothing yet", so the
+ * deadline is what ends a handshake that never completes.
  */
-static int conn_handshake(struct conn *c, const char *ep)
+static int conn_handshake(struct conn *c, const struct load_common_endpoint *ep)
 {
 	char hello[64], line[LOAD_LINE_MAX];
 	struct timeval tv = {LOAD_HS_TIMEOUT_MS / 1000, 0};
+	struct timespec deadline;
 	int n, r;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += LOAD_HS_TIMEOUT_MS / 1000;
 	c->inlen = 0;
-	c->fd = sock_open(ep);
+	c->fd = load_common_connect(ep);
 	if (c->fd < 0)
 		return -1;
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	n = snprintf(hello, sizeof(hello), "VERSION\t1\t0\nCPID\t%ld\n",
 		     (long)getpid());
-	if (write_all(c->fd, hello, (size_t)n) < 0)
+	if (load_common_write_all(c->fd, hello, (size_t)n) < 0)
 		goto fail;
 	for (;;) {
 		r = conn_take_line(c, line, sizeof(line));
@@ -274,6 +185,10 @@ static int conn_handshake(struct conn *c, const char *ep)
 		if (r == 0) {
 			if (conn_fill(c) < 0)
 				goto fail;
+			if (load_common_ts_passed(&deadline)) {
+				errno = ETIMEDOUT;
+				goto fail;
+			}
 			continue;
 		}
 		if (strcmp(line, "DONE") == 0)
@@ -352,7 +267,7 @@ static int conn_send_auth(struct load *L, struct conn *c)
 	c->id = L->next_id;
 	c->wrong = wrong;
 	clock_gettime(CLOCK_MONOTONIC, &c->sent);
-	if (write_all(c->fd, line, (size_t)n) < 0)
+	if (load_common_write_all(c->fd, line, (size_t)n) < 0)
 		return -1;
 	L->sent++;
 	c->state = CONN_WAIT;
@@ -376,7 +291,6 @@ static void conn_reply(struct load *L, struct conn *c, const char *line)
 	unsigned int id;
 	char idbuf[16];
 	const char *idend;
-	double us;
 
 	if (tab == NULL)
 		return; /* not a reply; ignored as Postfix does */
@@ -405,28 +319,10 @@ static void conn_reply(struct load *L, struct conn *c, const char *line)
 	} else {
 		return;
 	}
-	us = ts_diff(&now, &c->sent) * 1e6;
 	if (L->nlat < L->nreq)
 		L->lat_us[L->nlat++] =
-		    us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+		    load_common_lat_us(load_common_ts_diff(&now, &c->sent));
 	c->state = CONN_READY;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct_ms(const uint32_t *v, unsigned long n, double p)
-{
-	unsigned long i;
-
-	if (n == 0)
-		return 0;
-	i = (unsigned long)(p * (double)(n - 1) + 0.5);
-	return v[i] / 1000.0;
 }
 
 static int run_load(struct load *L)
@@ -441,7 +337,7 @@ static int run_load(struct load *L)
 	L->conns = xcalloc(L->nconns, sizeof(*L->conns));
 	L->lat_us = xcalloc(L->nreq, sizeof(*L->lat_us));
 	for (i = 0; i < L->nconns; i++) {
-		if (conn_handshake(&L->conns[i], L->endpoint) < 0) {
+		if (conn_handshake(&L->conns[i], &L->endpoint) < 0) {
 			fprintf(stderr,
 				"auth_load: connection %u: handshake failed: "
 				"%s\n",
@@ -456,8 +352,9 @@ static int run_load(struct load *L)
 	L->deadline.tv_sec += L->seconds;
 
 	for (;;) {
-		bool stopping =
-		    load_stop || L->sent >= L->nreq || ts_passed(&L->deadline);
+		bool stopping = load_common_should_stop() ||
+				L->sent >= L->nreq ||
+				load_common_ts_passed(&L->deadline);
 		unsigned int n = 0;
 
 		live = 0;
@@ -475,7 +372,8 @@ static int run_load(struct load *L)
 				struct timespec now;
 
 				clock_gettime(CLOCK_MONOTONIC, &now);
-				if (ts_diff(&now, &c->sent) * 1000.0 >
+				if (load_common_ts_diff(&now, &c->sent) *
+					1000.0 >
 				    LOAD_REQ_TIMEOUT_MS) {
 					L->timeouts++;
 					conn_kill(c);
@@ -491,7 +389,7 @@ static int run_load(struct load *L)
 			break;
 		/* past the time limit: give the in-flight requests up to
 		   the request timeout, then count them as unfinished */
-		if (load_stop)
+		if (load_common_should_stop())
 			break;
 		if (poll(pfd, n, 1000) < 0) {
 			if (errno == EINTR)
@@ -526,8 +424,8 @@ static int run_load(struct load *L)
 	for (i = 0; i < L->nconns; i++)
 		if (L->conns[i].state == CONN_WAIT)
 			L->unfinished++;
-	el = ts_diff(&end, &L->start);
-	qsort(L->lat_us, L->nlat, sizeof(*L->lat_us), cmp_u32);
+	el = load_common_ts_diff(&end, &L->start);
+	load_common_lat_sort(L->lat_us, L->nlat);
 	printf("conns=%u requests=%lu answered=%lu ok=%lu fail=%lu "
 	       "ok_wrong=%lu fail_right=%lu closed=%lu timeouts=%lu "
 	       "cont=%lu unfinished=%lu seconds=%.3f rps=%.1f "
@@ -535,10 +433,10 @@ static int run_load(struct load *L)
 	       L->nconns, L->sent, L->nlat, L->ok, L->fail, L->ok_wrong,
 	       L->fail_right, L->closed, L->timeouts, L->cont, L->unfinished,
 	       el, el > 0 ? (double)L->nlat / el : 0.0,
-	       pct_ms(L->lat_us, L->nlat, 0.50),
-	       pct_ms(L->lat_us, L->nlat, 0.90),
-	       pct_ms(L->lat_us, L->nlat, 0.99),
-	       L->nlat ? L->lat_us[L->nlat - 1] / 1000.0 : 0.0);
+	       load_common_lat_pct_ms(L->lat_us, L->nlat, 0.50),
+	       load_common_lat_pct_ms(L->lat_us, L->nlat, 0.90),
+	       load_common_lat_pct_ms(L->lat_us, L->nlat, 0.99),
+	       load_common_lat_pct_ms(L->lat_us, L->nlat, 1.0));
 	fflush(stdout);
 	for (i = 0; i < L->nconns; i++)
 		conn_kill(&L->conns[i]);
@@ -562,8 +460,10 @@ static int run_idle(struct load *L)
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += L->seconds;
-	for (i = 0; i < L->idle && !load_stop && !ts_passed(&deadline); i++) {
-		if (conn_handshake(c, L->endpoint) < 0) {
+	for (i = 0; i < L->idle && !load_common_should_stop() &&
+		    !load_common_ts_passed(&deadline);
+	     i++) {
+		if (conn_handshake(c, &L->endpoint) < 0) {
 			fprintf(stderr, "auth_load: idle connection %u: %s\n",
 				i + 1, strerror(errno));
 			break;
@@ -572,7 +472,8 @@ static int run_idle(struct load *L)
 	}
 	printf("%s idle=%u\n", n == L->idle ? "ready" : "short", n);
 	fflush(stdout);
-	while (n == L->idle && !load_stop && !ts_passed(&deadline))
+	while (n == L->idle && !load_common_should_stop() &&
+	       !load_common_ts_passed(&deadline))
 		(void)poll(NULL, 0, (int)ms_until(&deadline));
 	for (i = 0; i < n; i++)
 		close(fds[i]);
@@ -594,22 +495,11 @@ static void raise_nofile(unsigned int need)
 	(void)setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-static unsigned int opt_uint(const char *s, unsigned int min, unsigned int max,
-			     const char *what)
-{
-	unsigned int v;
-
-	if (numparse_uint(s, max, &v) < 0 || v < min) {
-		fprintf(stderr, "auth_load: %s: %u..%u\n", what, min, max);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct load L;
-	struct sigaction sa;
+	const char *endpoint = NULL;
+	struct sbuf *err = sbuf_new(0);
 	unsigned int i, permille = 0;
 	int ch, rc;
 
@@ -623,16 +513,19 @@ int main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "s:c:n:t:u:p:k:w:i:")) != -1) {
 		switch (ch) {
 		case 's':
-			L.endpoint = optarg;
+			endpoint = optarg;
 			break;
 		case 'c':
-			L.nconns = opt_uint(optarg, 1, LOAD_MAX_CONNS, "-c");
+			L.nconns = load_common_opt_uint(PROG, optarg, 1,
+							LOAD_MAX_CONNS, "-c");
 			break;
 		case 'n':
-			L.nreq = opt_uint(optarg, 1, LOAD_MAX_REQUESTS, "-n");
+			L.nreq = load_common_opt_uint(PROG, optarg, 1,
+						      LOAD_MAX_REQUESTS, "-n");
 			break;
 		case 't':
-			L.seconds = opt_uint(optarg, 1, LOAD_MAX_SECONDS, "-t");
+			L.seconds = load_common_opt_uint(
+			    PROG, optarg, 1, LOAD_MAX_SECONDS, "-t");
 			break;
 		case 'u':
 			L.login_fmt = optarg;
@@ -641,27 +534,31 @@ int main(int argc, char **argv)
 			L.password = optarg;
 			break;
 		case 'k':
-			L.nusers = opt_uint(optarg, 1, LOAD_MAX_USERS, "-k");
+			L.nusers = load_common_opt_uint(PROG, optarg, 1,
+							LOAD_MAX_USERS, "-k");
 			break;
 		case 'w':
-			permille = opt_uint(optarg, 0, 1000, "-w");
+			permille =
+			    load_common_opt_uint(PROG, optarg, 0, 1000, "-w");
 			break;
 		case 'i':
-			L.idle = opt_uint(optarg, 1, LOAD_MAX_IDLE, "-i");
+			L.idle = load_common_opt_uint(PROG, optarg, 1,
+						      LOAD_MAX_IDLE, "-i");
 			break;
 		default:
 			usage();
 		}
 	}
-	if (L.endpoint == NULL || optind != argc)
+	if (endpoint == NULL || optind != argc)
 		usage();
+	if (load_common_endpoint_parse(endpoint, &L.endpoint, err) < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", endpoint, sbuf_cstr(err));
+		sbuf_free(&err);
+		return 2;
+	}
+	sbuf_free(&err);
 	L.wrong_frac = permille / 1000.0;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	load_common_stop_on_signals();
 
 	if (L.idle > 0) {
 		raise_nofile(L.idle + 32);

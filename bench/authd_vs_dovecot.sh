@@ -34,6 +34,7 @@ LC_ALL=C
 export LC_ALL
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 BUILD=$(cd "${1:-.}" && pwd)
 AUTHD=$BUILD/authd/postwarden-authd
 LOAD=$BUILD/bench/auth_load
@@ -54,10 +55,6 @@ CLI=()
 [ -n "$SERVER_CPUS" ] && SRV=(taskset -c "$SERVER_CPUS")
 [ -n "$CLIENT_CPUS" ] && CLI=(taskset -c "$CLIENT_CPUS")
 
-die() {
-	echo "authd_vs_dovecot.sh: $*" >&2
-	exit 1
-}
 for v in RUN_SECONDS RUN_REQUESTS ROUNDS CONNS IDLE_CONNS; do
 	case ${!v} in
 	'' | *[!0-9]*) die "$v must be a number" ;;
@@ -86,18 +83,6 @@ chmod 755 "$W" # Dovecot's auth process (user dovecot) reads files here
 PIDS=
 have_mariadb=no
 
-stop_pid() { # stop_pid PID - SIGTERM, wait at most 15 s, then SIGKILL
-	local p=$1 n=0
-	kill -0 "$p" 2>/dev/null || return 0
-	kill -TERM "$p" 2>/dev/null
-	while [ $n -lt 60 ] && kill -0 "$p" 2>/dev/null; do
-		sleep 0.25
-		n=$((n + 1))
-	done
-	kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
 cleanup() {
 	local p
 	for p in $PIDS; do stop_pid "$p"; done
@@ -163,18 +148,6 @@ EOF
 fi
 
 # --- servers -------------------------------------------------------------
-# wait_socket PATH PID - until PATH is a socket (10 s at most)
-wait_socket() {
-	local n=0
-	while [ $n -lt 100 ]; do
-		[ -S "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 1
-}
-
 # start_authd NAME PASSDB - sets AUTHD_PID, AUTHD_SOCK
 start_authd() {
 	cat >"$W/authd-$1.conf" <<EOF
@@ -238,11 +211,6 @@ EOF
 }
 
 # --- load ------------------------------------------------------------------
-# field KEY LINE - value of KEY=... in an auth_load result line
-field() {
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 # run_load SOCK LOGIN SECONDS - one auth_load run, prints its result line
 run_load() {
 	local out
@@ -260,10 +228,9 @@ run_load() {
 # children: authd with its threads, Dovecot's master with its auth and
 # auth-worker processes
 tree_ticks() {
-	local t=0 p v
+	local t=0 p
 	for p in $1 $(pgrep -P "$1"); do
-		v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null)
-		t=$((t + ${v:-0}))
+		t=$((t + $(proc_ticks "$p")))
 	done
 	echo $t
 }
@@ -280,15 +247,6 @@ timed_load() {
 	printf '%s cpu_us=%s\n' "$line" "$(awk -v t=$((t1 - t0)) \
 		-v n="${n:-0}" -v hz="$hz" 'BEGIN {
 		if (n + 0 == 0) print "-"; else printf "%.1f", t * 1e6 / hz / n }')"
-}
-
-# median_line FILE - the line with the median rps
-median_line() {
-	local n
-	n=$(wc -l <"$1")
-	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^rps=/) {
-		split($i, a, "="); print a[2], $0 } }' "$1" |
-		sort -n | sed -n "$(((n + 1) / 2))p" | cut -d' ' -f2-
 }
 
 echo "# authd vs Dovecot $("$DOVECOT" --version | cut -d' ' -f1):" \
@@ -329,8 +287,8 @@ bench_backend() {
 			done
 		done
 		printf '%s\t%s\t%s\n' "$c" \
-			"$(median_line "$W/$c.authd")" \
-			"$(median_line "$W/$c.dovecot")" >>"$RESULTS"
+			"$(median_line "$W/$c.authd" rps)" \
+			"$(median_line "$W/$c.dovecot" rps)" >>"$RESULTS"
 	done
 	stop_pid "$AUTHD_PID"
 	stop_pid "$DOVECOT_PID"
@@ -352,8 +310,6 @@ case " $CASES " in *" sql-"*)
 esac
 
 # --- table -------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
-	if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 printf '\n%-12s %10s %10s %9s %9s %7s %7s %9s %9s %7s %s\n' case \
 	"authd r/s" "dcot r/s" "authd p99" "dcot p99" "r/s x" "p99 x" \
 	"authd cpu" "dcot cpu" "cpu x" "fails a/d"

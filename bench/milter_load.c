@@ -48,10 +48,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -61,19 +59,17 @@
 #include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "numparse.h"
+#include "load_common.h"
 #include "readfile.h"
 #include "sbuf.h"
-#include "sock.h"
 #include "xalloc.h"
 
+#define PROG "milter_load"
 #define LOAD_MAX_CONNS 256u
 #define LOAD_MAX_MESSAGES 10000000u /* latency samples are kept */
 #define LOAD_MAX_SECONDS 3600u
@@ -118,7 +114,8 @@ struct header {
 
 struct load {
 	/* options */
-	const char *endpoint, *user, *daemon_name, *out_path;
+	struct load_common_endpoint endpoint;
+	const char *user, *daemon_name, *out_path;
 	bool sign;
 	unsigned int nconns, nmsg, seconds, per_conn;
 	/* the message */
@@ -150,14 +147,6 @@ struct result {
 	struct sbuf *sig_fields; /* the DKIM-Signature fields, for -o */
 };
 
-static volatile sig_atomic_t load_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	load_stop = 1;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -177,68 +166,6 @@ static void usage(void)
 		"  -d        {daemon_name} (" MTA_NAME ")\n"
 		"  -o        write the first signed message to FILE\n");
 	exit(2);
-}
-
-static double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(a->tv_sec - b->tv_sec) +
-	       (double)(a->tv_nsec - b->tv_nsec) / 1e9;
-}
-
-static bool ts_passed(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return ts_diff(&now, t) >= 0;
-}
-
-/* sock_open - a connected stream socket to the endpoint, or -1 */
-static int sock_open(const char *endpoint)
-{
-	struct sbuf *err = sbuf_new(0);
-	struct sock_spec *spec = NULL;
-	struct addrinfo hints, *ai = NULL;
-	struct sockaddr_un sun;
-	char port[16];
-	int fd = -1;
-
-	if (sock_spec_parse(endpoint, &spec, err) < 0) {
-		fprintf(stderr, "milter_load: %s\n", sbuf_cstr(err));
-		goto out;
-	}
-	if (spec->kind == SOCK_KIND_UNIX) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		if (strlen(spec->path) >= sizeof(sun.sun_path))
-			goto out;
-		memcpy(sun.sun_path, spec->path, strlen(spec->path) + 1);
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 &&
-		    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-			close(fd);
-			fd = -1;
-		}
-		goto out;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST;
-	snprintf(port, sizeof(port), "%u", spec->port);
-	if (getaddrinfo(spec->host != NULL ? spec->host : "127.0.0.1", port,
-			&hints, &ai) != 0)
-		goto out;
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		close(fd);
-		fd = -1;
-	}
-out:
-	if (ai != NULL)
-		freeaddrinfo(ai);
-	sock_spec_free(&spec);
-	sbuf_free(&err);
-	return fd;
 }
 
 /* read_full - exactly n bytes, or -1 (EOF, error, receive timeout) */
@@ -397,7 +324,7 @@ static int conn_open(const struct load *L, struct conn *c)
 	size_t len;
 	uint32_t v;
 
-	c->fd = sock_open(L->endpoint);
+	c->fd = load_common_connect(&L->endpoint);
 	if (c->fd < 0)
 		return -1;
 	(void)setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -634,7 +561,8 @@ static void *worker_main(void *arg)
 	c.in = xmalloc(LOAD_PKT_MAX + 1);
 	c.out = sbuf_new(1024);
 	r.sig_fields = sbuf_new(1024);
-	while (!load_stop && !ts_passed(&L->deadline)) {
+	while (!load_common_should_stop() &&
+	       !load_common_ts_passed(&L->deadline)) {
 		unsigned long id = atomic_fetch_add(&L->next, 1);
 		struct timespec t0, t1;
 		bool good;
@@ -666,11 +594,10 @@ static void *worker_main(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		{
 			unsigned long k = atomic_fetch_add(&L->nlat, 1);
-			double us = ts_diff(&t1, &t0) * 1e6;
 
 			if (k < L->nmsg)
-				L->lat_us[k] =
-				    us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+				L->lat_us[k] = load_common_lat_us(
+				    load_common_ts_diff(&t1, &t0));
 		}
 		atomic_fetch_add(&L->done, 1);
 		good = (r.final == 'a' || r.final == 'c') &&
@@ -803,41 +730,12 @@ static void message_free(struct load *L)
 	sbuf_free(&L->whole);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double pct_ms(const uint32_t *v, unsigned long n, double p)
-{
-	unsigned long i;
-
-	if (n == 0)
-		return 0;
-	i = (unsigned long)(p * (double)(n - 1) + 0.5);
-	return v[i] / 1000.0;
-}
-
-static unsigned int opt_uint(const char *s, unsigned int min, unsigned int max,
-			     const char *what)
-{
-	unsigned int v;
-
-	if (numparse_uint(s, max, &v) < 0 || v < min) {
-		fprintf(stderr, "milter_load: %s: %u..%u\n", what, min, max);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	struct load L;
-	struct sigaction sa;
+	struct sbuf *err = sbuf_new(0);
 	pthread_t *th;
-	const char *file = NULL;
+	const char *file = NULL, *endpoint = NULL;
 	unsigned long nlat;
 	struct timespec end;
 	struct rusage ru;
@@ -857,7 +755,7 @@ int main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "s:f:m:c:n:t:r:u:d:o:")) != -1) {
 		switch (ch) {
 		case 's':
-			L.endpoint = optarg;
+			endpoint = optarg;
 			break;
 		case 'f':
 			file = optarg;
@@ -871,16 +769,20 @@ int main(int argc, char **argv)
 				usage();
 			break;
 		case 'c':
-			L.nconns = opt_uint(optarg, 1, LOAD_MAX_CONNS, "-c");
+			L.nconns = load_common_opt_uint(PROG, optarg, 1,
+							LOAD_MAX_CONNS, "-c");
 			break;
 		case 'n':
-			L.nmsg = opt_uint(optarg, 1, LOAD_MAX_MESSAGES, "-n");
+			L.nmsg = load_common_opt_uint(PROG, optarg, 1,
+						      LOAD_MAX_MESSAGES, "-n");
 			break;
 		case 't':
-			L.seconds = opt_uint(optarg, 1, LOAD_MAX_SECONDS, "-t");
+			L.seconds = load_common_opt_uint(
+			    PROG, optarg, 1, LOAD_MAX_SECONDS, "-t");
 			break;
 		case 'r':
-			L.per_conn = opt_uint(optarg, 0, UINT32_MAX, "-r");
+			L.per_conn = load_common_opt_uint(PROG, optarg, 0,
+							  UINT32_MAX, "-r");
 			break;
 		case 'u':
 			L.user = optarg;
@@ -895,18 +797,20 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (L.endpoint == NULL || file == NULL || optind != argc)
+	if (endpoint == NULL || file == NULL || optind != argc)
 		usage();
+	if (load_common_endpoint_parse(endpoint, &L.endpoint, err) < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", endpoint, sbuf_cstr(err));
+		sbuf_free(&err);
+		return 2;
+	}
+	sbuf_free(&err);
 	if (message_load(&L, file) < 0) {
 		message_free(&L);
 		return 2;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	load_common_stop_on_signals();
 
 	L.lat_us = xcalloc(L.nmsg, sizeof(*L.lat_us));
 	th = xcalloc(L.nconns, sizeof(*th));
@@ -916,7 +820,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < L.nconns; i++) {
 		if (pthread_create(&th[i], NULL, worker_main, &L) != 0) {
 			fprintf(stderr, "milter_load: cannot start thread\n");
-			load_stop = 1;
+			load_common_request_stop();
 			break;
 		}
 		started++;
@@ -924,7 +828,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	el = ts_diff(&end, &L.start);
+	el = load_common_ts_diff(&end, &L.start);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
 		cpu_s = (double)ru.ru_utime.tv_sec +
 			(double)ru.ru_stime.tv_sec +
@@ -934,16 +838,17 @@ int main(int argc, char **argv)
 	nlat = atomic_load(&L.nlat);
 	if (nlat > L.nmsg)
 		nlat = L.nmsg;
-	qsort(L.lat_us, nlat, sizeof(*L.lat_us), cmp_u32);
+	load_common_lat_sort(L.lat_us, nlat);
 	printf("conns=%u messages=%lu ok=%lu bad=%lu errors=%lu "
 	       "seconds=%.3f mps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f "
 	       "max_ms=%.3f client_cpu_us=%.0f\n",
 	       L.nconns, atomic_load(&L.done), atomic_load(&L.ok),
 	       atomic_load(&L.bad), atomic_load(&L.errors), el,
 	       el > 0 ? (double)atomic_load(&L.done) / el : 0.0,
-	       pct_ms(L.lat_us, nlat, 0.50), pct_ms(L.lat_us, nlat, 0.90),
-	       pct_ms(L.lat_us, nlat, 0.99),
-	       nlat ? L.lat_us[nlat - 1] / 1000.0 : 0.0,
+	       load_common_lat_pct_ms(L.lat_us, nlat, 0.50),
+	       load_common_lat_pct_ms(L.lat_us, nlat, 0.90),
+	       load_common_lat_pct_ms(L.lat_us, nlat, 0.99),
+	       load_common_lat_pct_ms(L.lat_us, nlat, 1.0),
 	       atomic_load(&L.done) > 0
 		   ? cpu_s * 1e6 / (double)atomic_load(&L.done)
 		   : 0.0);

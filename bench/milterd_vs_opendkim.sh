@@ -41,6 +41,7 @@ LC_ALL=C
 export LC_ALL
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 BUILD=$(cd "${1:-.}" && pwd)
 MILTERD=$BUILD/milterd/postwarden-milterd
 LOAD=$BUILD/bench/milter_load
@@ -64,10 +65,6 @@ CLI=()
 [ -n "$SERVER_CPUS" ] && SRV=(taskset -c "$SERVER_CPUS")
 [ -n "$CLIENT_CPUS" ] && CLI=(taskset -c "$CLIENT_CPUS")
 
-die() {
-	echo "milterd_vs_opendkim.sh: $*" >&2
-	exit 1
-}
 for v in RUN_SECONDS RUN_MESSAGES ROUNDS CONNS PER_CONN MSG_BYTES FLOOR; do
 	case ${!v} in
 	'' | *[!0-9]*) die "$v must be a number" ;;
@@ -99,18 +96,6 @@ nsd_init
 W=$(mktemp -d /tmp/pwbench.XXXXXX) || die "mktemp failed"
 PIDS=
 
-stop_pid() { # stop_pid PID - SIGTERM, wait at most 15 s, then SIGKILL
-	local p=$1 n=0
-	kill -0 "$p" 2>/dev/null || return 0
-	kill -TERM "$p" 2>/dev/null
-	while [ $n -lt 60 ] && kill -0 "$p" 2>/dev/null; do
-		sleep 0.25
-		n=$((n + 1))
-	done
-	kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	return 0
-}
 cleanup() {
 	local p
 	for p in $PIDS; do stop_pid "$p"; done
@@ -156,18 +141,6 @@ make_message() {
 make_message "$((MSG_BYTES - 2))" >"$W/msg.eml"
 
 # --- daemons -----------------------------------------------------------------
-# wait_socket PATH PID - until PATH is a socket (10 s at most)
-wait_socket() {
-	local n=0
-	while [ $n -lt 100 ]; do
-		[ -S "$1" ] && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.1
-		n=$((n + 1))
-	done
-	return 1
-}
-
 cat >"$W/milterd.conf" <<EOF
 milterd_socket = unix:$W/milterd.sock
 milterd_user =
@@ -244,11 +217,6 @@ for d in milterd opendkim; do
 done
 
 # --- load ------------------------------------------------------------------
-# field KEY LINE - value of KEY=... in a milter_load result line
-field() {
-	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 # run_load DAEMON MODE SECONDS - one milter_load run, prints its line
 run_load() {
 	local sock=SOCK_$1 file=$W/msg.eml out
@@ -263,12 +231,6 @@ run_load() {
 	printf '%s\n' "$out"
 }
 
-# proc_ticks PID - CPU time (utime + stime, clock ticks) of PID, all its
-# threads
-proc_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
-}
-
 # timed_load DAEMON MODE SECONDS - run_load plus the daemon's CPU time
 # per message (cpu_us=)
 timed_load() {
@@ -281,15 +243,6 @@ timed_load() {
 	printf '%s cpu_us=%s\n' "$line" "$(awk -v t=$((t1 - t0)) \
 		-v n="${n:-0}" -v hz="$hz" 'BEGIN {
 		if (n + 0 == 0) print "-"; else printf "%.0f", t * 1e6 / hz / n }')"
-}
-
-# median_line FILE - the line with the median mps
-median_line() {
-	local n
-	n=$(wc -l <"$1")
-	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^mps=/) {
-		split($i, a, "="); print a[2], $0 } }' "$1" |
-		sort -n | sed -n "$(((n + 1) / 2))p" | cut -d' ' -f2-
 }
 
 # ssl_sign - openssl's raw RSA-2048 sign/s on the daemons' CPUs (all
@@ -330,9 +283,9 @@ for m in $MODES; do
 			printf '%s\n' "$line" >>"$W/$m.$d"
 		done
 	done
-	printf '%s\t%s\t%s\n' "$m" "$(median_line "$W/$m.milterd")" \
-		"$(median_line "$W/$m.opendkim")" >>"$RESULTS"
-	[ -s "$W/$m.floor" ] && median_line "$W/$m.floor" >"$W/floor.median"
+	printf '%s\t%s\t%s\n' "$m" "$(median_line "$W/$m.milterd" mps)" \
+		"$(median_line "$W/$m.opendkim" mps)" >>"$RESULTS"
+	[ -s "$W/$m.floor" ] && median_line "$W/$m.floor" mps >"$W/floor.median"
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # openssl once before and once after the runs: the higher rate counts
@@ -342,8 +295,6 @@ SSL_SIGN=$(awk -v a="$SSL_BEFORE" -v b="$SSL_AFTER" 'BEGIN {
 	print (a + 0 > b + 0) ? a : b }')
 
 # --- table -------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {
-	if (b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 meets() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 >= b + 0) ? "yes" : "NO" }'; }
 printf '\n%-7s %9s %9s %6s %9s %9s %8s %8s %6s %11s %s\n' mode "milterd" \
 	"opendkim" "m/s x" "mltd p99" "odk p99" "mltd cpu" "odk cpu" \

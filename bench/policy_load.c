@@ -31,30 +31,27 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "numparse.h"
+#include "load_common.h"
 #include "readfile.h"
 #include "sbuf.h"
-#include "sock.h"
 #include "xalloc.h"
 
+#define PROG "policy_load"
 #define LOAD_MAX_CONNS 256u
 #define LOAD_MAX_REQUESTS 10000000u
 #define LOAD_MAX_SECONDS 3600u
@@ -65,8 +62,9 @@
 #define LOAD_REPLY_TIMEOUT 15 /* seconds a reply may take */
 
 struct load {
-	const char *server;  /* -s */
-	const char *command; /* -e */
+	const char *server;		      /* -s */
+	struct load_common_endpoint endpoint; /* -s, resolved */
+	const char *command;		      /* -e */
 	unsigned int conns, per_conn, seconds;
 	bool warmup;
 	pthread_barrier_t ready; /* -w: all warm-ups done */
@@ -82,7 +80,7 @@ struct worker {
 	struct load *ld;
 	unsigned int id;
 	pthread_t thread;
-	double *lat_ms;
+	uint32_t *lat_us;
 	size_t nlat, alat;
 	unsigned long errors;
 	double last; /* when its last reply came */
@@ -97,56 +95,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* sock_open - a connected stream socket to the endpoint, or -1 */
-static int sock_open(const char *endpoint)
-{
-	struct sbuf *err = sbuf_new(0);
-	struct sock_spec *spec = NULL;
-	struct addrinfo hints, *ai = NULL;
-	struct sockaddr_un sun;
-	char port[16];
-	int fd = -1;
-
-	if (sock_spec_parse(endpoint, &spec, err) < 0) {
-		fprintf(stderr, "policy_load: %s\n", sbuf_cstr(err));
-		goto out;
-	}
-	if (spec->kind == SOCK_KIND_UNIX) {
-		memset(&sun, 0, sizeof(sun));
-		sun.sun_family = AF_UNIX;
-		if (strlen(spec->path) >= sizeof(sun.sun_path))
-			goto out;
-		memcpy(sun.sun_path, spec->path, strlen(spec->path) + 1);
-		fd = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (fd >= 0 &&
-		    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-			close(fd);
-			fd = -1;
-		}
-		goto out;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%u", spec->port);
-	if (getaddrinfo(spec->host != NULL ? spec->host : "127.0.0.1", port,
-			&hints, &ai) != 0)
-		goto out;
-	fd = socket(ai->ai_family, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		close(fd);
-		fd = -1;
-	}
-out:
-	if (fd < 0)
-		fprintf(stderr, "policy_load: cannot connect to %s\n",
-			endpoint);
-	if (ai != NULL)
-		freeaddrinfo(ai);
-	sock_spec_free(&spec);
-	sbuf_free(&err);
-	return fd;
 }
 
 /* reply_timeout - a server that stops answering ends the connection
@@ -166,8 +114,14 @@ static int conn_open(const struct load *ld, pid_t *pid_r)
 	int sv[2];
 
 	*pid_r = 0;
-	if (ld->command == NULL)
-		return reply_timeout(sock_open(ld->server));
+	if (ld->command == NULL) {
+		int fd = load_common_connect(&ld->endpoint);
+
+		if (fd < 0)
+			fprintf(stderr, PROG ": cannot connect to %s\n",
+				ld->server);
+		return reply_timeout(fd);
+	}
 	/* CLOEXEC: a server spawned by another thread must not inherit
 	 * our end, or this server never sees EOF and conn_close waits
 	 * for it until that other one exits (dup2 clears the flag on
@@ -201,22 +155,6 @@ static void conn_close(int fd, pid_t pid)
 	if (pid > 0)
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-}
-
-/* write_all - the whole buffer, or -1 */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* read_reply - up to and with the empty line; 0 or -1 */
@@ -285,7 +223,8 @@ static void *worker_main(void *arg)
 			    ld->tmpl[w->id % ld->ntmpl], w->id,
 			    (unsigned long)getpid());
 		if (fd < 0 ||
-		    write_all(fd, sbuf_cstr(req), sbuf_len(req)) < 0 ||
+		    load_common_write_all(fd, sbuf_cstr(req), sbuf_len(req)) <
+			0 ||
 		    read_reply(fd, reply) < 0) {
 			w->errors++;
 			conn_close(fd, pid);
@@ -315,7 +254,8 @@ static void *worker_main(void *arg)
 			    ld->tmpl[i % ld->ntmpl], w->id,
 			    (unsigned long)getpid(), seq++);
 		t0 = now_s();
-		if (write_all(fd, sbuf_cstr(req), sbuf_len(req)) < 0 ||
+		if (load_common_write_all(fd, sbuf_cstr(req), sbuf_len(req)) <
+			0 ||
 		    read_reply(fd, reply) < 0) {
 			w->errors++;
 			conn_close(fd, pid);
@@ -324,11 +264,11 @@ static void *worker_main(void *arg)
 		}
 		if (w->nlat == w->alat) {
 			w->alat = w->alat ? w->alat * 2 : 4096;
-			w->lat_ms =
-			    xrealloc(w->lat_ms, w->alat * sizeof(*w->lat_ms));
+			w->lat_us =
+			    xrealloc(w->lat_us, w->alat * sizeof(*w->lat_us));
 		}
 		w->last = now_s();
-		w->lat_ms[w->nlat++] = (w->last - t0) * 1000.0;
+		w->lat_us[w->nlat++] = load_common_lat_us(w->last - t0);
 		count_action(w, sbuf_cstr(reply));
 		if (ld->per_conn > 0 && ++used >= ld->per_conn) {
 			conn_close(fd, pid);
@@ -385,13 +325,6 @@ static int load_templates(struct load *ld, const char *path)
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int usage(void)
 {
 	fprintf(stderr, "usage: policy_load (-s ENDPOINT | -e COMMAND) "
@@ -404,10 +337,12 @@ int main(int argc, char **argv)
 {
 	struct load ld;
 	struct worker *w;
-	unsigned int i, u;
+	struct sbuf *err;
+	unsigned int i;
 	unsigned long n = 100000, errors = 0;
 	size_t total = 0, k, j;
-	double *all, secs, last;
+	uint32_t *all;
+	double secs, last;
 	int ch;
 
 	memset(&ld, 0, sizeof(ld));
@@ -422,28 +357,23 @@ int main(int argc, char **argv)
 			ld.command = optarg;
 			break;
 		case 'c':
-			if (numparse_uint(optarg, LOAD_MAX_CONNS, &ld.conns) <
-				0 ||
-			    ld.conns == 0)
-				return usage();
+			ld.conns = load_common_opt_uint(PROG, optarg, 1,
+							LOAD_MAX_CONNS, "-c");
 			break;
 		case 'n':
-			if (numparse_ulong(optarg, LOAD_MAX_REQUESTS, &n) < 0)
-				return usage();
+			n = load_common_opt_uint(PROG, optarg, 0,
+						 LOAD_MAX_REQUESTS, "-n");
 			break;
 		case 'r':
-			if (numparse_uint(optarg, LOAD_MAX_REQUESTS, &u) < 0)
-				return usage();
-			ld.per_conn = u;
+			ld.per_conn = load_common_opt_uint(
+			    PROG, optarg, 0, LOAD_MAX_REQUESTS, "-r");
 			break;
 		case 'w':
 			ld.warmup = true;
 			break;
 		case 't':
-			if (numparse_uint(optarg, LOAD_MAX_SECONDS,
-					  &ld.seconds) < 0 ||
-			    ld.seconds == 0)
-				return usage();
+			ld.seconds = load_common_opt_uint(
+			    PROG, optarg, 1, LOAD_MAX_SECONDS, "-t");
 			break;
 		default:
 			return usage();
@@ -451,6 +381,14 @@ int main(int argc, char **argv)
 	}
 	if (optind + 1 != argc || (ld.server == NULL) == (ld.command == NULL))
 		return usage();
+	err = sbuf_new(0);
+	if (ld.server != NULL &&
+	    load_common_endpoint_parse(ld.server, &ld.endpoint, err) < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", ld.server, sbuf_cstr(err));
+		sbuf_free(&err);
+		return 2;
+	}
+	sbuf_free(&err);
 	if (load_templates(&ld, argv[optind]) < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
@@ -489,14 +427,16 @@ int main(int argc, char **argv)
 	all = xcalloc(total + 1, sizeof(*all));
 	for (i = 0, k = 0; i < ld.conns; i++)
 		for (j = 0; j < w[i].nlat; j++)
-			all[k++] = w[i].lat_ms[j];
-	qsort(all, total, sizeof(*all), cmp_double);
-#define PCT(p) (total ? all[(size_t)((double)(total - 1) * (p))] : 0.0)
+			all[k++] = w[i].lat_us[j];
+	load_common_lat_sort(all, total);
 	printf("requests=%lu answered=%zu errors=%lu seconds=%.3f rps=%.0f "
 	       "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f",
 	       (unsigned long)total + errors, total, errors, secs,
-	       secs > 0 ? (double)total / secs : 0.0, PCT(0.50), PCT(0.90),
-	       PCT(0.99), total ? all[total - 1] : 0.0);
+	       secs > 0 ? (double)total / secs : 0.0,
+	       load_common_lat_pct_ms(all, total, 0.50),
+	       load_common_lat_pct_ms(all, total, 0.90),
+	       load_common_lat_pct_ms(all, total, 0.99),
+	       load_common_lat_pct_ms(all, total, 1.0));
 	/* merge the action words of all workers */
 	for (i = 1; i < ld.conns; i++)
 		for (j = 0; j < w[i].nwords; j++) {
@@ -516,7 +456,7 @@ int main(int argc, char **argv)
 		printf(" action_%s=%lu", w[0].words[k], w[0].counts[k]);
 	printf("\n");
 	for (i = 0; i < ld.conns; i++)
-		free(w[i].lat_ms);
+		free(w[i].lat_us);
 	free(w);
 	free(all);
 	for (k = 0; k < ld.ntmpl; k++)

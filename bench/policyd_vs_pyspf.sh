@@ -37,17 +37,15 @@ CONNS=${CONNS:-16}
 REQUESTS=${REQUESTS:-2000}
 SPAWN_REQUESTS=${SPAWN_REQUESTS:-1}
 
-die() {
-	echo "policyd_vs_pyspf.sh: $*" >&2
-	exit 1
-}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 [ -x "$POLICYD" ] || die "$POLICYD not built (make)"
 [ -x "$LOAD" ] || die "$LOAD not built (make bench/policy_load)"
 "$PYTHON" -c 'import dns.resolver, spf, spf_engine' 2>/dev/null ||
 	die "python3-dnspython and postfix-policyd-spf-python needed"
 
 # the tests' private nsd (exits 77 when nsd is not installed)
-. "$(dirname "$0")/../tests/integration/nsd.sh"
+. "$here/../tests/integration/nsd.sh"
 nsd_init
 W=$NSD_DIR/bench
 mkdir "$W" || die "mkdir failed"
@@ -128,10 +126,6 @@ PD_PID=$!
 sleep 1
 kill -0 "$PD_PID" 2>/dev/null || { cat "$W/policyd.log" >&2; die "policyd did not start"; }
 
-field() { # line name
-	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
-}
-
 echo "warm-up:       $(nice "$LOAD" -s "inet:127.0.0.1:$PD_PORT" -c 4 \
 	-n "$REQUESTS" -t 60 "$W/requests")"
 pd=$(nice "$LOAD" -s "inet:127.0.0.1:$PD_PORT" -c "$CONNS" -n 10000000 \
@@ -144,9 +138,9 @@ spawned=$(nice "$LOAD" -e "exec $PYTHON $W/pyspf-run.py" -c "$CONNS" \
 	-r "$SPAWN_REQUESTS" -n 10000000 -t "$SECS" "$W/requests")
 echo "pyspf-spawned: $spawned"
 
-"$PYTHON" - "$(field "$pd" rps)" "$(field "$pd" p99_ms)" \
-	"$(field "$kept" rps)" "$(field "$kept" p99_ms)" \
-	"$(field "$spawned" rps)" "$(field "$spawned" p99_ms)" <<'EOF'
+"$PYTHON" - "$(field rps "$pd")" "$(field p99_ms "$pd")" \
+	"$(field rps "$kept")" "$(field p99_ms "$kept")" \
+	"$(field rps "$spawned")" "$(field p99_ms "$spawned")" <<'EOF'
 import sys
 pd_rps, pd_p99, k_rps, k_p99, s_rps, s_p99 = map(float, sys.argv[1:])
 def ratio(a, b):
