@@ -141,15 +141,16 @@ static bool sock_is_type_word(const char *s, size_t n)
 
 /*
  * sock_parse_inet - host:port, [v6]:port, port@host; port alone when
- * the "inet:" prefix made the meaning plain (OpenDKIM: any address)
+ * the "inet:" prefix made the meaning plain (OpenDKIM: any address);
+ * prefix6: the "inet6:" prefix asked for IPv6
  */
-static int sock_parse_inet(const char *s, bool port_alone_ok,
+static int sock_parse_inet(const char *s, bool port_alone_ok, bool prefix6,
 			   struct sock_spec *spec, struct sbuf *err)
 {
 	const char *at = strchr(s, '@'), *close, *colon;
 	const char *host = NULL, *port;
 	size_t hlen = 0, plen;
-	bool ipv6 = false;
+	bool ipv6 = false; /* the host is an IPv6 literal */
 
 	spec->kind = SOCK_KIND_INET;
 	if (at != NULL) {
@@ -211,6 +212,7 @@ static int sock_parse_inet(const char *s, bool port_alone_ok,
 	}
 	if (sock_parse_port(port, plen, &spec->port, err) < 0)
 		return -1;
+	spec->inet6 = ipv6 || prefix6;
 	if (host != NULL && sock_set_host(host, hlen, ipv6, spec, err) < 0)
 		return -1;
 	return 0;
@@ -232,11 +234,12 @@ int sock_spec_parse(const char *text, struct sock_spec **spec_r,
 		rc = sock_parse_unix(rest, spec, err);
 	} else if (text[0] == '/') {
 		rc = sock_parse_unix(text, spec, err);
-	} else if ((rest = sock_skip_prefix(text, "inet:")) != NULL ||
-		   (rest = sock_skip_prefix(text, "inet6:")) != NULL) {
-		rc = sock_parse_inet(rest, true, spec, err);
+	} else if ((rest = sock_skip_prefix(text, "inet:")) != NULL) {
+		rc = sock_parse_inet(rest, true, false, spec, err);
+	} else if ((rest = sock_skip_prefix(text, "inet6:")) != NULL) {
+		rc = sock_parse_inet(rest, true, true, spec, err);
 	} else {
-		rc = sock_parse_inet(text, false, spec, err);
+		rc = sock_parse_inet(text, false, false, spec, err);
 	}
 	if (rc < 0) {
 		sock_spec_free(&spec);

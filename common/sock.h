@@ -28,6 +28,7 @@
 #ifndef PW_SOCK_H
 #define PW_SOCK_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct sbuf;
@@ -42,6 +43,7 @@ struct sock_spec {
 	char *path;	   /* SOCK_KIND_UNIX: absolute path; else NULL */
 	char *host;	   /* SOCK_KIND_INET: name or literal; NULL = any */
 	unsigned int port; /* SOCK_KIND_INET: 0..65535 */
+	bool inet6;	   /* SOCK_KIND_INET: an IPv6 literal or "inet6:" */
 };
 
 /* Longest host name or literal accepted (RFC 1035 2.3.4 plus a scope) */

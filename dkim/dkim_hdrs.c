@@ -49,46 +49,51 @@ static bool dkim_hdrs_is_ftext(unsigned char c)
 	return c >= 33 && c <= 126 && c != ':';
 }
 
+/*
+ * dkim_hdrs_name_scan - a field name of n bytes (what stands before the
+ * colon): its length without the white space before the colon in *nl_r
+ * (RFC 5322 4.5.3, obsolete but still met; relaxed canonicalization
+ * deletes it), and the offset of its first byte that is not ftext
+ * (2.2: printable US-ASCII but ':'), or *nl_r when all are
+ */
+static size_t dkim_hdrs_name_scan(const char *name, size_t n, size_t *nl_r)
+{
+	size_t i = 0;
+
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		n--;
+	*nl_r = n;
+	while (i < n && dkim_hdrs_is_ftext((unsigned char)name[i]))
+		i++;
+	return i;
+}
+
 /* dkim_hdrs_name_is_valid - 1*ftext, then optional spaces and tabs */
 bool dkim_hdrs_name_is_valid(const char *name, size_t n)
 {
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
-		n--;
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!dkim_hdrs_is_ftext((unsigned char)name[i]))
-			return false;
-	return true;
+	size_t nl;
+
+	return dkim_hdrs_name_scan(name, n, &nl) == nl && nl > 0;
 }
 
-/*
- * dkim_hdrs_name_len - length of the name of a field whose first colon is
- * at colon_off, or -1 with a reason: RFC 5322 2.2 (1*ftext), plus the
- * obsolete white space between name and colon (4.5.3) that relaxed
- * canonicalization deletes.
- */
+/* dkim_hdrs_name_len - the name's length, or -1 with the reason */
 static int dkim_hdrs_name_len(const char *field, size_t colon_off, size_t *nl_r,
 			      struct sbuf *err)
 {
-	size_t nl = colon_off;
+	size_t nl, bad = dkim_hdrs_name_scan(field, colon_off, &nl);
+	unsigned char c;
 
-	while (nl > 0 && (field[nl - 1] == ' ' || field[nl - 1] == '\t'))
-		nl--;
 	if (nl == 0) {
 		sbuf_append_str(err, "header field with an empty name");
 		return -1;
 	}
-	for (size_t i = 0; i < nl; i++) {
-		unsigned char c = (unsigned char)field[i];
-
-		if (dkim_hdrs_is_ftext(c))
-			continue;
+	if (bad < nl) {
+		c = (unsigned char)field[bad];
 		sbuf_printf(err, "header field name with %s at byte %zu",
 			    c == ' ' || c == '\t' ? "white space inside"
 			    : c >= 128		  ? "an 8-bit byte"
 						  : "a control character",
-			    i + 1);
+			    bad + 1);
 		return -1;
 	}
 	*nl_r = nl;

@@ -171,24 +171,21 @@ static int milter_conf_socket(struct milter_conf *cf, struct sbuf *err)
 {
 	struct sock_spec *spec = NULL;
 	struct sbuf *b = sbuf_new(64);
-	bool v6;
 	int rc = -1;
 
 	if (sock_spec_parse(cf->socket, &spec, err) < 0) {
 		sbuf_append_str(err, " (milterd_socket)");
 		goto out;
 	}
-	/* "inet6:" asks for IPv6 even without a literal: keep it for
-	 * libmilter, which reads "inet:" as IPv4 only */
-	v6 = strncasecmp(cf->socket, "inet6:", 6) == 0 ||
-	     (spec->host != NULL && strchr(spec->host, ':') != NULL);
+	/* libmilter reads "inet:" as IPv4 only: keep what asked for IPv6 */
 	if (spec->kind == SOCK_KIND_UNIX)
 		sbuf_printf(b, "local:%s", spec->path);
 	else if (spec->host == NULL)
-		sbuf_printf(b, "%s:%u", v6 ? "inet6" : "inet", spec->port);
+		sbuf_printf(b, "%s:%u", spec->inet6 ? "inet6" : "inet",
+			    spec->port);
 	else
-		sbuf_printf(b, "%s:%u@%s", v6 ? "inet6" : "inet", spec->port,
-			    spec->host);
+		sbuf_printf(b, "%s:%u@%s", spec->inet6 ? "inet6" : "inet",
+			    spec->port, spec->host);
 	cf->milter_socket = sbuf_steal(b);
 	rc = 0;
 out:

@@ -163,6 +163,31 @@ Test(sock, parse_good_specs)
 	}
 }
 
+Test(sock, inet6_is_recorded)
+{
+	static const struct {
+		const char *text;
+		bool inet6;
+	} cases[] = {
+	    {"inet6:8891", true},	    {"inet6:8891@localhost", true},
+	    {"inet6:8891@::1", true},	    {"inet:8891@::1", true},
+	    {"[::1]:8891", true},	    {"inet:8891", false},
+	    {"inet:8891@127.0.0.1", false}, {"localhost:25", false},
+	    {"unix:/run/m.sock", false},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sbuf *err = sbuf_new(0);
+		struct sock_spec *spec = NULL;
+
+		cr_assert_eq(sock_spec_parse(cases[i].text, &spec, err), 0,
+			     "%s: %s", cases[i].text, sbuf_cstr(err));
+		cr_expect_eq(spec->inet6, cases[i].inet6, "%s", cases[i].text);
+		sock_spec_free(&spec);
+		sbuf_free(&err);
+	}
+}
+
 Test(sock, parse_bad_specs)
 {
 	size_t i;
